@@ -1,0 +1,1 @@
+"""Users, agencies, teams, roles, tokens and login."""

@@ -1,0 +1,37 @@
+"""Demo accounts: an administrator and one account per role, for trying the app."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import User
+from .services import create_user
+
+DEMO_USERS = [
+    # username, role, agency, area, full name
+    ("admin", "admin", "labour", "60", "Quản trị hệ thống"),
+    ("dieuphoi", "coordinator", "labour", "60", "Nguyễn Thị Điều Phối"),
+    ("kiemtra", "inspector", "labour", "593", "Trần Văn Kiểm Tra"),
+    ("congan", "reviewer", "police", "60", "Lê Minh Công An"),
+    ("vanhoa", "reviewer", "culture", "60", "Phạm Thu Văn Hóa"),
+    ("xem", "viewer", "district_committee", "593", "Võ Văn Xem"),
+]
+
+
+def ensure_demo_accounts(password: str) -> int:
+    """Create the demo accounts that do not exist yet, all with one password."""
+    created = 0
+    for username, role, agency, area, name in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        create_user(
+            username=username,
+            password=password,
+            role=role,
+            agency_code=agency,
+            area_code=area,
+            full_name=name,
+        )
+        created += 1
+    return created

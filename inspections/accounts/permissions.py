@@ -1,0 +1,135 @@
+"""Who may do what: roles, permissions and the decorator every route declares.
+
+A route without a declared permission is refused (fail closed) and fails the route-walk test.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+
+class P(StrEnum):
+    """Permissions; routes declare one of these with @requires."""
+
+    PUBLIC = "public"  # no login: health check, login page, static files
+    AUTHENTICATED = "authenticated"  # any signed-in account: home, own password, logout
+    VENUES_READ = "venues:read"
+    VENUES_WRITE = "venues:write"
+    VENUES_IMPORT = "venues:import"
+    INSPECTIONS_READ = "inspections:read"
+    INSPECTIONS_WRITE = "inspections:write"
+    VIOLATIONS_READ = "violations:read"
+    FOLLOWUPS_WRITE = "followups:write"
+    COVERAGE_READ = "coverage:read"
+    REPORTS_READ = "reports:read"
+    EXPORT = "export"
+    TEAMS_MANAGE = "teams:manage"
+    PLANS_MANAGE = "plans:manage"
+    USERS_MANAGE = "users:manage"
+    AREAS_MANAGE = "areas:manage"
+    CATALOGUE_MANAGE = "catalogue:manage"
+    AUDIT_READ = "audit:read"
+
+
+ROLES = ("admin", "coordinator", "inspector", "reviewer", "viewer")
+
+_READ_ALL = {P.VENUES_READ, P.COVERAGE_READ, P.REPORTS_READ}
+ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
+    "admin": frozenset(P),
+    "coordinator": frozenset(
+        _READ_ALL
+        | {
+            P.VENUES_WRITE,
+            P.VENUES_IMPORT,
+            P.INSPECTIONS_READ,
+            P.VIOLATIONS_READ,
+            P.EXPORT,
+            P.TEAMS_MANAGE,
+            P.PLANS_MANAGE,
+        }
+    ),
+    "inspector": frozenset(
+        _READ_ALL | {P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.VIOLATIONS_READ}
+    ),
+    "reviewer": frozenset(
+        _READ_ALL | {P.INSPECTIONS_READ, P.VIOLATIONS_READ, P.FOLLOWUPS_WRITE, P.EXPORT}
+    ),
+    "viewer": frozenset(_READ_ALL),
+}
+ROLE_PERMISSIONS = {r: ps | {P.PUBLIC, P.AUTHENTICATED} for r, ps in ROLE_PERMISSIONS.items()}
+
+
+def role_allows(role: str | None, permission: P) -> bool:
+    """True when the role grants the permission (PUBLIC is granted to everyone)."""
+    if permission == P.PUBLIC:
+        return True
+    return permission in ROLE_PERMISSIONS.get(role or "", frozenset())
+
+
+def can(permission: P) -> bool:
+    """For templates and services: may the current user do this?"""
+    user = current_user
+    return bool(user and user.is_authenticated and role_allows(user.role, permission))
+
+
+def requires(permission: P):
+    """Declare and enforce the permission a view needs."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            check(permission)
+            return view(*args, **kwargs)
+
+        wrapper.permission = permission
+        return wrapper
+
+    return decorate
+
+
+def declared_permission(endpoint: str | None) -> P | None:
+    """The permission a registered endpoint declared, or None."""
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return P.PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    perm = getattr(view, "permission", None)
+    if perm is None and hasattr(view, "view_class"):  # MethodView: per-method declaration
+        method = getattr(view.view_class, request.method.lower(), None)
+        perm = getattr(method, "permission", None)
+    return perm
+
+
+def check(permission: P) -> None:
+    """Abort with 401 (or a login redirect) or 403 unless the current user has permission."""
+    if permission == P.PUBLIC:
+        return
+    user = current_user
+    if not user or not user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
+        return_to = request.full_path if request.method == "GET" else None
+        abort(redirect(url_for("accounts.login", next=return_to)))
+    if not role_allows(user.role, permission):
+        if not g.get("denial_recorded"):
+            from ..audit.services import record
+
+            record("denied", summary=f"{request.method} {request.path} needs {permission}")
+            g.denial_recorded = True
+        abort(403)
+
+
+def enforce_declared() -> None:
+    """before_request: refuse endpoints that declare no permission (fail closed)."""
+    if request.endpoint is None:
+        return  # 404 / 405 answered by routing
+    if declared_permission(request.endpoint) is None:
+        current_app.logger.error("endpoint %s declares no permission", request.endpoint)
+        abort(403)

@@ -1,0 +1,413 @@
+"""Accounts: passwords, login with rate limits, API tokens, teams and the area scope."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from sqlalchemy import and_, false, func, or_, select, true
+
+from ..areas.models import Area
+from ..areas.services import get_area
+from ..audit.services import keep, record
+from ..dbtypes import utcnow
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from .models import Agency, ApiToken, LoginAttempt, Team, TeamMember, User
+from .permissions import ROLES
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "insp_"  # noqa: S105 - a visible prefix, not a secret
+LOCK_WINDOW = timedelta(minutes=15)
+MAX_FAILS_PER_ACCOUNT = 5
+MAX_FAILS_PER_ADDRESS = 20
+MIN_PASSWORD = 10
+
+
+class TooManyAttempts(Invalid):
+    """Login refused for a while after repeated failures."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, field="username")
+        self.retry_after = retry_after
+
+
+# ---------------------------------------------------------------- passwords
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash."""
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str, username: str) -> None:
+    """Refuse weak passwords with the reason."""
+    if len(password or "") < MIN_PASSWORD:
+        raise Invalid(
+            _("The password must have at least %(n)s characters.", n=MIN_PASSWORD), field="password"
+        )
+    if username and username.lower() in password.lower():
+        raise Invalid(_("The password must not contain the username."), field="password")
+
+
+def verify_password(user: User, password: str) -> bool:
+    """True when the password matches; rehashes transparently when parameters changed."""
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
+
+
+# ---------------------------------------------------------------- login
+
+
+def _recent_failures(**where) -> tuple[int, datetime | None]:
+    since = utcnow() - LOCK_WINDOW
+    col, value = next(iter(where.items()))
+    row = db.session.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(
+            getattr(LoginAttempt, col) == value,
+            LoginAttempt.at >= since,
+            LoginAttempt.success.is_(False),
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def _retry_after(oldest: datetime | None) -> int:
+    if oldest is None:
+        return 60
+    return max(60, int((oldest + LOCK_WINDOW - utcnow()).total_seconds()))
+
+
+def authenticate(username: str, password: str, address: str) -> User:
+    """The user for these credentials, or Invalid / TooManyAttempts; attempts are logged."""
+    username = (username or "").strip().lower()
+    fails, oldest = _recent_failures(username=username)
+    if fails >= MAX_FAILS_PER_ACCOUNT:
+        wait = _retry_after(oldest)
+        raise TooManyAttempts(
+            _(
+                "Too many failed logins for this account. Try again in %(m)s minutes.",
+                m=math.ceil(wait / 60),
+            ),
+            wait,
+        )
+    fails, oldest = _recent_failures(address=address)
+    if fails >= MAX_FAILS_PER_ADDRESS:
+        wait = _retry_after(oldest)
+        raise TooManyAttempts(
+            _(
+                "Too many failed logins from this address. Try again in %(m)s minutes.",
+                m=math.ceil(wait / 60),
+            ),
+            wait,
+        )
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = user is not None and verify_password(user, password) and user.active
+    keep(
+        LoginAttempt.__table__,
+        {"username": username, "address": address, "success": ok, "at": utcnow()},
+    )
+    if not ok:
+        record(
+            "login_failed",
+            object_type="user",
+            object_id=user.id if user else None,
+            summary=f"failed login for {username!r}",
+        )
+        # Same message whether the account exists or not.
+        raise Invalid(
+            _("Wrong username or password, or the account is disabled."), field="password"
+        )
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: "<id>:<session token>"; a rotated token ends old sessions."""
+    user_id, _sep, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every other session of the user."""
+    check_password_rules(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.session_token = secrets.token_hex(16)
+    user.must_change_password = False
+    db.session.flush()
+    record("password", user, summary="password changed")
+
+
+# ---------------------------------------------------------------- users
+
+
+def create_user(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    agency_code: str,
+    full_name: str,
+    area_code: str | None = None,
+    phone: str | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """A new account; refuses duplicates, unknown roles, agencies, areas and weak passwords."""
+    username = username.strip().lower()
+    if role not in ROLES:
+        raise Invalid(
+            _("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)),
+            field="role",
+        )
+    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    if agency is None:
+        raise Invalid(_("Unknown agency %(code)s.", code=agency_code), field="agency")
+    area = get_area(area_code) if area_code else None
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(_("The username %(u)s is taken.", u=username), field="username")
+    check_password_rules(password, username)
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        phone=phone,
+        role=role,
+        agency_id=agency.id,
+        home_area_id=area.id if area else None,
+        password_hash=hash_password(password),
+        session_token=secrets.token_hex(16),
+        must_change_password=must_change_password,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    full_name: str,
+    role: str,
+    agency_code: str,
+    area_code: str | None,
+    phone: str | None,
+    active: bool,
+) -> None:
+    """Change an account's details; a role or area change ends its sessions."""
+    if role not in ROLES:
+        raise Invalid(
+            _("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)),
+            field="role",
+        )
+    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+    if agency is None:
+        raise Invalid(_("Unknown agency %(code)s.", code=agency_code), field="agency")
+    area = get_area(area_code) if area_code else None
+    new_area_id = area.id if area else None
+    if role != user.role or new_area_id != user.home_area_id:
+        user.session_token = secrets.token_hex(16)
+    user.full_name, user.phone, user.role = full_name.strip(), phone, role
+    user.agency_id, user.home_area_id = agency.id, new_area_id
+    if user.active != active:
+        set_active(user, active)
+    db.session.flush()
+
+
+def get_user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(_("No account named %(u)s.", u=username), field="username")
+    return user
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions and tokens."""
+    user.active = active
+    if not active:
+        user.session_token = secrets.token_hex(16)
+        for token in db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Admin reset: the user must choose a new password at next login."""
+    change_password(user, new_password)
+    user.must_change_password = True
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "api", days: int | None = None) -> str:
+    """A new bearer token; the clear text is returned once and never stored."""
+    clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            name=name[:80],
+            prefix=clear[:12],
+            token_hash=_digest(clear),
+            expires_at=utcnow() + timedelta(days=days) if days else None,
+        )
+    )
+    db.session.flush()
+    return clear
+
+
+def user_for_token(clear: str) -> User | None:
+    """The active user of a valid, unrevoked, unexpired token, else None."""
+    if not clear or not clear.startswith(TOKEN_PREFIX) or len(clear) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(clear)))
+    now = utcnow()
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at < now)
+    ):
+        return None
+    if not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_tokens(user: User, prefix: str | None = None) -> int:
+    """Revoke a user's tokens (all, or the one starting with prefix); returns how many."""
+    q = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if prefix:
+        q = q.where(ApiToken.prefix == prefix[:12])
+    tokens = list(db.session.scalars(q))
+    for token in tokens:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    return len(tokens)
+
+
+# ---------------------------------------------------------------- area scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the province a user sees: everything, one district or one commune."""
+
+    level: str | None = None
+    area_id: int | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.area_id is None
+
+    def venues(self, venue_cls):
+        """A WHERE clause keeping venues inside the scope."""
+        if self.everything:
+            return true()
+        if self.level == "district":
+            return venue_cls.district_id == self.area_id
+        if self.level == "commune":
+            return venue_cls.commune_id == self.area_id
+        return false()
+
+    def areas(self, area_cls=Area):
+        """A WHERE clause keeping areas that lie inside the scope (or contain it)."""
+        if self.everything:
+            return true()
+        return or_(area_cls.id == self.area_id, area_cls.parent_id == self.area_id)
+
+    def allows_venue(self, venue) -> bool:
+        if self.everything:
+            return True
+        if self.level == "district":
+            return venue.district_id == self.area_id
+        return venue.commune_id == self.area_id
+
+
+def scope_of(user) -> Scope:
+    """The user's scope from their home area (province or none = everything)."""
+    area = getattr(user, "home_area", None)
+    if area is None or area.level == "province":
+        return Scope()
+    return Scope(level=area.level, area_id=area.id)
+
+
+# ---------------------------------------------------------------- teams
+
+
+def save_team(
+    team: Team | None,
+    *,
+    name: str,
+    lead_agency_code: str,
+    active_from: date,
+    active_to: date | None = None,
+    member_usernames: list[str] | None = None,
+    lead_username: str | None = None,
+    area_codes: list[str] | None = None,
+    decision_no: str | None = None,
+) -> Team:
+    """Create (team=None) or update a team with its members and areas."""
+    agency = db.session.scalar(select(Agency).where(Agency.code == lead_agency_code))
+    if agency is None:
+        raise Invalid(_("Unknown agency %(code)s.", code=lead_agency_code), field="lead_agency")
+    if active_to and active_to < active_from:
+        raise Invalid(_("The end date is before the start date."), field="active_to")
+    if team is None:
+        team = Team(name=name, lead_agency_id=agency.id, active_from=active_from)
+        db.session.add(team)
+    team.name, team.lead_agency_id = name.strip(), agency.id
+    team.active_from, team.active_to, team.decision_no = active_from, active_to, decision_no
+    db.session.flush()
+    set_team_members(team, member_usernames or [], lead_username)
+    team.areas = [get_area(c) for c in dict.fromkeys(area_codes or [])]
+    db.session.flush()
+    return team
+
+
+def set_team_members(team: Team, usernames: list[str], lead_username: str | None) -> None:
+    """Replace the members of a team."""
+    users = [get_user(u) for u in dict.fromkeys(usernames)]
+    if lead_username and lead_username.lower() not in {u.username for u in users}:
+        raise Invalid(_("The team lead must be one of the members."), field="lead")
+    team.memberships = [
+        TeamMember(user_id=u.id, is_lead=(u.username == (lead_username or "").lower()))
+        for u in users
+    ]
+    db.session.flush()
+
+
+def teams_of(user: User, on: date | None = None) -> list[Team]:
+    """Teams the user belongs to, active on a day when given."""
+    q = select(Team).join(TeamMember).where(TeamMember.user_id == user.id)
+    if on is not None:
+        q = q.where(Team.active_from <= on, or_(Team.active_to.is_(None), Team.active_to >= on))
+    return list(db.session.scalars(q.order_by(Team.name)))
+
+
+def team_clause(on: date):
+    """WHERE clause: teams active on a day."""
+    return and_(Team.active_from <= on, or_(Team.active_to.is_(None), Team.active_to >= on))

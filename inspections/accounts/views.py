@@ -1,0 +1,318 @@
+"""Pages: login, logout, own password, accounts (admin) and teams (coordinator)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from ..areas.models import Area
+from ..audit.services import history, record
+from ..errors import InspectionsError
+from ..extensions import db
+from ..forms import load_form
+from ..text import like_pattern
+from . import services
+from .models import Agency, ApiToken, Team, User
+from .permissions import ROLES, P, requires
+from .schemas import LoginForm, PasswordForm, ResetForm, TeamForm, UserForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@requires(P.PUBLIC)
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    errors, status, values = {}, 200, {"next": request.args.get("next", "")}
+    if request.method == "POST":
+        data, errors = load_form(LoginForm(), request.form)
+        values = {
+            "username": request.form.get("username", ""),
+            "next": request.form.get("next", ""),
+        }
+        if data:
+            try:
+                user = services.authenticate(
+                    data["username"], data["password"], request.remote_addr or "?"
+                )
+            except services.TooManyAttempts as exc:
+                errors, status = exc.messages(), 429
+            except InspectionsError as exc:
+                errors, status = exc.messages(), 401
+            else:
+                login_user(user)
+                record("login", user, summary="signed in")
+                if user.must_change_password:
+                    flash(_("Please choose a new password."), "warning")
+                    return redirect(url_for("accounts.password"))
+                return redirect(_safe_next(data.get("next")))
+        else:
+            status = 422
+    return render_template("accounts/login.html", errors=errors, values=values), status
+
+
+@bp.post("/logout")
+@requires(P.AUTHENTICATED)
+def logout():
+    record("logout", current_user, summary="signed out")
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(P.AUTHENTICATED)
+def password():
+    errors, status = {}, 200
+    if request.method == "POST":
+        data, errors = load_form(PasswordForm(), request.form)
+        if data:
+            if not services.verify_password(current_user, data["current_password"]):
+                errors = {"current_password": [_("The current password is wrong.")]}
+            elif data["new_password"] != data["confirm"]:
+                errors = {"confirm": [_("The two new passwords differ.")]}
+            else:
+                try:
+                    services.change_password(current_user, data["new_password"])
+                except InspectionsError as exc:
+                    errors = {"new_password": [exc.message]}
+                else:
+                    login_user(current_user)  # keep this session, end the others
+                    flash(_("Your password was changed."), "success")
+                    return redirect(url_for("core.home"))
+        status = 422
+    return render_template("accounts/password.html", errors=errors), status
+
+
+# ---------------------------------------------------------------- accounts (admin)
+
+
+def _choices() -> dict:
+    return {
+        "roles": ROLES,
+        "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
+        "areas": list(
+            db.session.scalars(
+                select(Area).where(Area.level.in_(("province", "district"))).order_by(Area.code)
+            )
+        ),
+    }
+
+
+@bp.get("/admin/users")
+@requires(P.USERS_MANAGE)
+def users():
+    q = select(User).order_by(User.username)
+    term = request.args.get("q", "").strip()
+    if term:
+        q = q.where(
+            or_(
+                func.lower(User.username).like(like_pattern(term), escape="\\"),
+                func.lower(User.full_name).like(f"%{term.lower()}%"),
+            )
+        )
+    role = request.args.get("role")
+    if role in ROLES:
+        q = q.where(User.role == role)
+    page = db.paginate(q, per_page=50, error_out=False)
+    return render_template("accounts/users.html", page=page, term=term, role=role, roles=ROLES)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires(P.USERS_MANAGE)
+def user_new():
+    errors, values, status = {}, {"active": True}, 200
+    if request.method == "POST":
+        values = request.form
+        data, errors = load_form(UserForm(), request.form)
+        if data and not data.get("password"):
+            errors = {"password": [_("Set a first password (the user changes it at login).")]}
+        elif data:
+            try:
+                user = services.create_user(
+                    username=data["username"],
+                    password=data["password"],
+                    role=data["role"],
+                    agency_code=data["agency"],
+                    area_code=data["area"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    must_change_password=True,
+                )
+            except InspectionsError as exc:
+                errors = exc.messages()
+            else:
+                flash(_("Account %(u)s created.", u=user.username), "success")
+                return redirect(url_for("accounts.user_edit", user_id=user.id))
+        status = 422
+    return render_template(
+        "accounts/user_form.html", user=None, errors=errors, values=values, **_choices()
+    ), status
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@requires(P.USERS_MANAGE)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    errors, status = {}, 200
+    values = {
+        "username": user.username,
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "role": user.role,
+        "agency": user.agency.code,
+        "area": user.home_area.code if user.home_area else "",
+        "active": user.active,
+    }
+    if request.method == "POST":
+        values = {**request.form, "username": user.username}
+        form = request.form.copy()
+        form["username"] = user.username
+        data, errors = load_form(UserForm(), form)
+        if data:
+            try:
+                services.update_user(
+                    user,
+                    full_name=data["full_name"],
+                    role=data["role"],
+                    agency_code=data["agency"],
+                    area_code=data["area"],
+                    phone=data["phone"],
+                    active=data["active"],
+                )
+            except InspectionsError as exc:
+                errors = exc.messages()
+            else:
+                flash(_("Account %(u)s saved.", u=user.username), "success")
+                return redirect(url_for("accounts.user_edit", user_id=user.id))
+        status = 422
+    tokens = list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+    )
+    return render_template(
+        "accounts/user_form.html",
+        user=user,
+        errors=errors,
+        values=values,
+        tokens=tokens,
+        events=history("user", user.id, 50),
+        **_choices(),
+    ), status
+
+
+@bp.post("/admin/users/<int:user_id>/reset")
+@requires(P.USERS_MANAGE)
+def user_reset(user_id: int):
+    user = db.get_or_404(User, user_id)
+    data, errors = load_form(ResetForm(), request.form)
+    if data:
+        try:
+            services.reset_password(user, data["password"])
+        except InspectionsError as exc:
+            errors = exc.messages()
+    if errors:
+        for messages in errors.values():
+            for m in messages:
+                flash(m, "danger")
+        return redirect(url_for("accounts.user_edit", user_id=user.id)), 303
+    flash(_("Password reset; %(u)s must change it at next login.", u=user.username), "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/revoke-tokens")
+@requires(P.USERS_MANAGE)
+def user_revoke(user_id: int):
+    user = db.get_or_404(User, user_id)
+    n = services.revoke_tokens(user, request.form.get("prefix") or None)
+    record("token_revoked", user, summary=f"{n} token(s) revoked")
+    flash(_("%(n)s token(s) revoked.", n=n), "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+# ---------------------------------------------------------------- teams
+
+
+@bp.get("/teams")
+@requires(P.TEAMS_MANAGE)
+def teams():
+    rows = list(
+        db.session.scalars(select(Team).order_by(Team.active_to.is_(None).desc(), Team.name))
+    )
+    return render_template("accounts/teams.html", teams=rows)
+
+
+def _team_choices() -> dict:
+    return {
+        "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
+        "people": list(
+            db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))
+        ),
+        "areas": list(
+            db.session.scalars(
+                select(Area).where(Area.level.in_(("province", "district"))).order_by(Area.code)
+            )
+        ),
+    }
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@requires(P.TEAMS_MANAGE)
+def team_edit(team_id: int | None = None):
+    team = db.get_or_404(Team, team_id) if team_id else None
+    errors, status = {}, 200
+    if team:
+        values = {
+            "name": team.name,
+            "lead_agency": team.lead_agency.code,
+            "active_from": team.active_from.isoformat(),
+            "active_to": team.active_to.isoformat() if team.active_to else "",
+            "decision_no": team.decision_no or "",
+            "members": [m.user.username for m in team.memberships],
+            "lead": next((m.user.username for m in team.memberships if m.is_lead), ""),
+            "areas": [a.code for a in team.areas],
+        }
+    else:
+        values = {"members": [], "areas": []}
+    if request.method == "POST":
+        values = {
+            **request.form,
+            "members": request.form.getlist("members"),
+            "areas": request.form.getlist("areas"),
+        }
+        data, errors = load_form(TeamForm(), request.form)
+        if data:
+            try:
+                team = services.save_team(
+                    team,
+                    name=data["name"],
+                    lead_agency_code=data["lead_agency"],
+                    active_from=data["active_from"],
+                    active_to=data["active_to"],
+                    member_usernames=data["members"],
+                    lead_username=data["lead"],
+                    area_codes=data["areas"],
+                    decision_no=data["decision_no"],
+                )
+            except InspectionsError as exc:
+                errors = exc.messages()
+            else:
+                flash(_("Team saved."), "success")
+                return redirect(url_for("accounts.team_edit", team_id=team.id))
+        status = 422
+    if team is None and request.method == "GET" and team_id:
+        abort(404)
+    return render_template(
+        "accounts/team_form.html", team=team, errors=errors, values=values, **_team_choices()
+    ), status

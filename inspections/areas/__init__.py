@@ -1,0 +1,1 @@
+"""Administrative units, their boundaries, and "which area is this point in"."""

@@ -1,0 +1,1 @@
+"""The append-only change log: who changed what, when, from where."""

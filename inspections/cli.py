@@ -1,0 +1,188 @@
+"""Command-line interface: `flask --app inspections <command>`.
+
+Every command validates its input like the pages and the API do, prints what it did, and
+exits non-zero with a clear message on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from marshmallow import Schema, ValidationError, fields
+
+from .errors import InspectionsError
+from .extensions import db
+
+
+def fail(message: str) -> None:
+    """Stop the command with exit code 1 and the message."""
+    raise click.ClickException(message)
+
+
+def run_service(fn, *args, **kwargs):
+    """Call a service, roll back and fail with its message on a domain error."""
+    try:
+        return fn(*args, **kwargs)
+    except InspectionsError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    except ValidationError as exc:
+        db.session.rollback()
+        fail(json.dumps(exc.messages, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------- seed
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also load the demo venues, teams and inspections.")
+@click.option(
+    "--admin-password",
+    envvar="INSPECTIONS_ADMIN_PASSWORD",
+    default=None,
+    help="With --demo: password of the demo administrator 'admin' "
+    "(env INSPECTIONS_ADMIN_PASSWORD).",
+)
+def seed_command(demo: bool, admin_password: str | None) -> None:
+    """Load sectors, agencies, areas, boundaries, catalogue (idempotent)."""
+    from . import seeding
+
+    total = run_service(seeding.run, demo=demo, echo=click.echo)
+    if demo and admin_password:
+        from .accounts.demo import ensure_demo_accounts
+
+        created = run_service(ensure_demo_accounts, admin_password)
+        total += created
+        click.echo(f"demo accounts: {created} created")
+    db.session.commit()
+    click.echo(f"seed done: {total} changes")
+
+
+@click.command("demo")
+@click.option("--url", default="http://127.0.0.1:5000/", help="Where the app will listen.")
+def demo_command(url: str) -> None:
+    """Prepare the demo: migrate, seed with demo data, create demo accounts, print the login."""
+    import os
+    import secrets
+
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from . import seeding
+    from .accounts.demo import DEMO_USERS, ensure_demo_accounts
+
+    upgrade()
+    run_service(seeding.run, demo=True, echo=click.echo)
+    pw_file = os.path.join(current_app.instance_path, "demo-password")
+    if not os.path.exists(pw_file):
+        with open(os.open(pw_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as fh:
+            fh.write(secrets.token_urlsafe(9))
+    with open(pw_file) as fh:
+        password = fh.read().strip()
+    run_service(ensure_demo_accounts, password)
+    db.session.commit()
+    click.echo("")
+    click.echo("=" * 64)
+    click.echo(f"  Open {url}")
+    click.echo(f"  Sign in as: admin / {password}")
+    others = ", ".join(u for u, *_ in DEMO_USERS if u != "admin")
+    click.echo(f"  Other demo accounts (same password): {others}")
+    click.echo(f"  (password kept in {pw_file})")
+    click.echo("=" * 64)
+
+
+# ---------------------------------------------------------------- areas
+
+areas_cli = AppGroup("areas", help="Administrative units and their boundaries.")
+
+
+@areas_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--level", type=click.Choice(["district", "commune", "province"]), required=True)
+@click.option("--dry-run", is_flag=True, help="Validate and report; change nothing.")
+def areas_import(path: str, level: str, dry_run: bool) -> None:
+    """Load official boundaries from a GeoJSON file, matching features by GSO code."""
+    from .areas.services import load_boundary_file
+
+    report = run_service(load_boundary_file, path, level, dry_run=dry_run)
+    click.echo(
+        f"{'dry run: ' if dry_run else ''}{len(report.updated)} {level} boundaries "
+        f"{'would be ' if dry_run else ''}replaced, {len(report.unchanged)} unchanged"
+    )
+    if report.unmatched_features:
+        click.echo(
+            "features with no matching area (skipped): " + ", ".join(report.unmatched_features)
+        )
+    if report.areas_without_feature:
+        click.echo(
+            "areas not in the file (kept as they were): " + ", ".join(report.areas_without_feature)
+        )
+    if dry_run:
+        db.session.rollback()
+        return
+    click.echo(f"venues whose district changed: {report.venues_moved}")
+    from .audit.services import record
+
+    record(
+        "import",
+        object_type="area",
+        summary=f"{level} boundaries from {Path(path).name}: {len(report.updated)} replaced",
+    )
+    db.session.commit()
+
+
+@areas_cli.command("build-demo")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the two GeoJSON files (default: seed_data/areas/).",
+)
+def areas_build_demo(output: str | None) -> None:
+    """Rebuild the approximate demo boundaries from the commune points."""
+    from .areas import demo
+    from .seeding import seed_dir
+
+    data = json.loads((seed_dir() / "areas/binh_thuan.json").read_text(encoding="utf-8"))
+    districts, communes = demo.build(data)
+    folder = Path(output) if output else seed_dir() / "areas"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, fc in (("demo_districts.geojson", districts), ("demo_communes.geojson", communes)):
+        (folder / name).write_text(json.dumps(fc, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {folder / name} ({len(fc['features'])} features)")
+
+
+class _LocateArgs(Schema):
+    lat = fields.Float(required=True)
+    lon = fields.Float(required=True)
+
+
+@areas_cli.command("locate")
+@click.argument("lat")
+@click.argument("lon")
+def areas_locate(lat: str, lon: str) -> None:
+    """Print the district and commune of a point (LAT LON in decimal degrees)."""
+    from .areas.services import locate
+
+    args = run_service(_LocateArgs().load, {"lat": lat, "lon": lon})
+    where = run_service(locate, args["lat"], args["lon"])
+    commune = where.commune
+    click.echo(
+        f"district {where.district.code} {where.district.name}; commune "
+        f"{commune.code + ' ' + commune.name if commune else '-'}"
+        + (f" (snapped, {where.snapped_m:.0f} m outside)" if where.snapped_m else "")
+    )
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app."""
+    from .accounts.cli import users_cli
+
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(areas_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,57 @@
+"""Pages every user sees: home, health check, language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..accounts.permissions import P, requires
+from ..extensions import db
+from ..i18n import LOCALE_COOKIE, LOCALES
+from . import services
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@requires(P.AUTHENTICATED)
+def home():
+    return render_template("core/home.html", summary=services.home_summary())
+
+
+@bp.get("/healthz")
+@requires(P.PUBLIC)
+def healthz():
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except SQLAlchemyError:
+        current_app.logger.exception("health check failed")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+
+
+@bp.get("/language/<code>")
+@requires(P.PUBLIC)
+def language(code: str):
+    """Switch the interface language (kept in a cookie for a year)."""
+    target = request.args.get("next") or request.referrer or url_for("core.home")
+    if not target.startswith("/") or target.startswith("//"):
+        # only same-site paths; a referrer is a full URL
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(target)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    resp = redirect(target)
+    if code in LOCALES:
+        resp.set_cookie(
+            LOCALE_COOKIE,
+            code,
+            max_age=365 * 86400,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+    return resp

@@ -1,0 +1,168 @@
+"""The project's exceptions and the handlers that turn them into JSON or HTML answers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class InspectionsError(Exception):
+    """Root of the project's own errors; services raise these, views turn them into answers."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, details=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def messages(self) -> dict:
+        """Field -> messages, in the shape marshmallow uses."""
+        if isinstance(self.details, dict):
+            return self.details
+        return {self.field or "_schema": [self.message]}
+
+
+class NotFound(InspectionsError):
+    """The object does not exist, or the user may not know that it does."""
+
+    status = 404
+
+
+class Invalid(InspectionsError):
+    """Input that breaks a rule of the domain (after the schema accepted its shape)."""
+
+    status = 422
+
+
+class Conflict(InspectionsError):
+    """The request contradicts the current state (duplicate, stale, locked)."""
+
+    status = 409
+
+
+class Forbidden(InspectionsError):
+    """The user is known but may not do this."""
+
+    status = 403
+
+
+def wants_json() -> bool:
+    """API paths and clients that ask for JSON get JSON errors; browsers get pages."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def _answer(status: int, message: str, errors: dict | None = None, headers=None):
+    if wants_json():
+        body = {"code": status, "status": _status_name(status), "message": message}
+        if errors:
+            body["errors"] = errors
+        resp = jsonify(body)
+    else:
+        try:
+            resp = make_response(
+                render_template(
+                    "errors/error.html", status=status, message=message, errors=errors or {}
+                )
+            )
+        except Exception:  # the error page itself failed: say it plainly, never a trace
+            log.exception("error page failed")
+            resp = make_response(f"{status} {message}")
+            resp.mimetype = "text/plain"
+    resp.status_code = status
+    if headers:
+        for key, value in headers:
+            resp.headers[key] = value
+    return resp
+
+
+def _status_name(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _http_message(exc: HTTPException) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please log in."),
+        403: _("You do not have permission to do this."),
+        404: _("This page or object does not exist, or is outside your area."),
+        405: _("This method is not allowed here."),
+        409: _("This conflicts with the current state."),
+        413: _("The file or request is too large."),
+        415: _("This type of content is not accepted."),
+        422: _("Some of the data is not valid."),
+        429: _("Too many attempts. Please wait and try again."),
+    }
+    return messages.get(exc.code or 500, _("Something went wrong on our side."))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One place that answers every error, JSON for the API and pages for people."""
+
+    @app.errorhandler(InspectionsError)
+    def _domain(exc: InspectionsError):
+        if exc.status >= 400:
+            db.session.rollback()
+        return _answer(exc.status, exc.message, exc.messages())
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):
+        db.session.rollback()
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return _answer(422, _("Some of the data is not valid."), messages)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        errors = None
+        data = getattr(exc, "data", None)  # webargs puts field messages here
+        if isinstance(data, dict) and "messages" in data:
+            errors = data["messages"]
+            # webargs nests by location (json/query/form); flatten a single location
+            if isinstance(errors, dict) and len(errors) == 1:
+                (only,) = errors.values()
+                if isinstance(only, dict):
+                    errors = only
+        message = exc.description if _is_custom(exc) else _http_message(exc)
+        return _answer(exc.code or 500, message, errors, headers=_auth_headers(exc))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _answer(500, _http_message(InternalServerError()))
+
+
+def _is_custom(exc: HTTPException) -> bool:
+    """True when code raised abort(code, description) with its own words."""
+    return bool(exc.description) and exc.description != type(exc).description
+
+
+def _auth_headers(exc: HTTPException):
+    if exc.code == 401 and request.path.startswith("/api/"):
+        return [("WWW-Authenticate", 'Bearer realm="inspections"')]
+    retry = getattr(exc, "retry_after", None)
+    if exc.code == 429 and retry:
+        return [("Retry-After", str(int(retry)))]
+    return None

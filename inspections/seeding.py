@@ -1,0 +1,79 @@
+"""`flask seed`: reference data every installation needs, and the demo set on request.
+
+Each step is idempotent: running the seed twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from flask import current_app
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def seed_dir() -> Path:
+    """The repository's seed_data/ folder (configurable for packaged installs)."""
+    configured = current_app.config.get("SEED_DIR")
+    return Path(configured) if configured else Path(current_app.root_path).parent / "seed_data"
+
+
+def read_yaml(relative: str) -> dict:
+    """A YAML file of seed_data/."""
+    with open(seed_dir() / relative, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def upsert_by_code(model, records: list[dict], key: str = "code") -> int:
+    """Create or update rows of model matched on key; returns how many rows changed."""
+    changes = 0
+    for order, rec in enumerate(records):
+        values = {**rec}
+        if hasattr(model, "sort_order") and "sort_order" not in values:
+            values["sort_order"] = order
+        row = db.session.scalar(select(model).where(getattr(model, key) == rec[key]))
+        if row is None:
+            db.session.add(model(**values))
+            changes += 1
+            continue
+        dirty = False
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                dirty = True
+        changes += dirty
+    db.session.flush()
+    return changes
+
+
+def steps(demo: bool) -> list[tuple[str, Callable[[], int]]]:
+    """The seed steps in dependency order: the table of contents of what the seed loads."""
+    from .accounts.models import Agency
+    from .areas.seed import load_areas
+    from .venues.models import Sector
+
+    reference = read_yaml("reference.yaml")
+    out: list[tuple[str, Callable[[], int]]] = [
+        ("sectors", lambda: upsert_by_code(Sector, reference["sectors"])),
+        ("agencies", lambda: upsert_by_code(Agency, reference["agencies"])),
+        ("areas and demo boundaries", lambda: load_areas(seed_dir())),
+    ]
+    if demo:
+        from .venues.demo import load_demo_venues
+
+        out += [("demo venues", load_demo_venues)]
+    return out
+
+
+def run(demo: bool = False, echo: Callable[[str], None] | None = None) -> int:
+    """Run every step and flush; the caller commits. Returns the total number of changes."""
+    total = 0
+    for name, step in steps(demo):
+        changed = step()
+        total += changed
+        if echo:
+            echo(f"{name}: {changed} changed")
+    return total

@@ -1,0 +1,1 @@
+"""The venue registry: the denominator of every coverage figure."""

@@ -1,0 +1,220 @@
+"""A deterministic demo registry: about 1,200 plausible venues spread over the communes."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from geoalchemy2.shape import to_shape
+from shapely.geometry import Point
+from sqlalchemy import func, select
+
+from ..areas.models import Area
+from ..areas.services import assign_venue_areas
+from ..extensions import db
+from ..spatial import point
+from ..text import fold
+from .models import Sector, Venue
+
+DEMO_SEED = 1227  # the plan's number; any fixed value keeps the demo identical everywhere
+DEMO_PREFIX = "DEMO-"
+TARGET_VENUES = 1200
+
+SECTOR_WEIGHTS = {
+    "karaoke": 30,
+    "lodging": 26,
+    "massage": 11,
+    "hair_wash": 12,
+    "bar": 8,
+    "spa_sauna": 8,
+    "dance_hall": 3,
+}
+PREFIXES = {
+    "karaoke": ["Karaoke", "Karaoke", "Karaoke Family", "Karaoke VIP"],
+    "dance_hall": ["Vũ trường", "Club"],
+    "massage": ["Massage", "Massage - Xông hơi", "Tẩm quất"],
+    "lodging": ["Nhà nghỉ", "Nhà nghỉ", "Khách sạn", "Nhà trọ", "Homestay", "Resort"],
+    "bar": ["Bar", "Pub", "Beer club"],
+    "spa_sauna": ["Spa", "Spa & Sauna", "Xông hơi"],
+    "hair_wash": ["Gội đầu thư giãn", "Hớt tóc", "Salon tóc"],
+}
+NAMES = [
+    "Hoàng Gia",
+    "Thanh Bình",
+    "Ngọc Lan",
+    "Sóng Biển",
+    "Hoa Sen",
+    "Mỹ Linh",
+    "Hải Âu",
+    "Biển Xanh",
+    "Mũi Né",
+    "Đồi Cát",
+    "Phú Quý",
+    "Thiên Đường",
+    "Bình Minh",
+    "Hoàng Hôn",
+    "Sao Mai",
+    "Ánh Dương",
+    "Trúc Xanh",
+    "Hồng Nhung",
+    "Kim Ngân",
+    "Phương Nam",
+    "Đông Hải",
+    "Tây Sơn",
+    "Lạc Việt",
+    "Hương Dừa",
+    "Thùy Dương",
+    "Cát Vàng",
+    "Long Hải",
+    "Thanh Long",
+    "Hải Đăng",
+    "Vạn Phát",
+    "An Khang",
+    "Phát Đạt",
+    "Minh Châu",
+    "Bảo Ngọc",
+    "Như Ý",
+    "Tuấn Anh",
+    "Hạnh Phúc",
+    "Tình Xưa",
+    "Giai Điệu",
+    "Paris",
+    "Sài Gòn",
+    "Hà Nội",
+    "Ocean",
+    "Sunrise",
+    "Golden",
+    "Diamond",
+    "Lotus",
+    "Star",
+    "Moonlight",
+    "Paradise",
+    "Royal",
+    "Venus",
+    "Queen",
+    "Galaxy",
+    "Happy",
+    "Melody",
+]
+STREETS = [
+    "Trần Hưng Đạo",
+    "Nguyễn Huệ",
+    "Lê Lợi",
+    "Hai Bà Trưng",
+    "Nguyễn Đình Chiểu",
+    "Võ Thị Sáu",
+    "Tôn Đức Thắng",
+    "Thủ Khoa Huân",
+    "Nguyễn Tất Thành",
+    "Trần Phú",
+    "Lý Thường Kiệt",
+    "Ngô Quyền",
+    "Phạm Văn Đồng",
+    "Huỳnh Thúc Kháng",
+    "Lê Duẩn",
+    "Quốc lộ 1A",
+    "ĐT 706B",
+    "Nguyễn Văn Linh",
+    "Hùng Vương",
+    "Lê Hồng Phong",
+]
+URBAN_TYPES = {"Phường", "Thị trấn"}
+
+
+def _choose_sector(rng: random.Random) -> str:
+    codes = list(SECTOR_WEIGHTS)
+    return rng.choices(codes, weights=[SECTOR_WEIGHTS[c] for c in codes])[0]
+
+
+def _place(rng: random.Random, commune: Area, cell) -> tuple[float, float]:
+    """A point near the commune seat, inside its (demo or official) cell when there is one."""
+    for _ in range(40):
+        lat = commune.ref_lat + rng.gauss(0, 0.008)
+        lon = commune.ref_lon + rng.gauss(0, 0.008)
+        if cell is None or cell.contains(Point(lon, lat)):
+            return round(lat, 6), round(lon, 6)
+    return commune.ref_lat, commune.ref_lon
+
+
+def plan(communes: list[Area], target: int = TARGET_VENUES) -> list[dict]:
+    """The demo venues as plain dicts, identical on every run (no database access)."""
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo data, not secrets
+    weights = [6 if c.unit_type in URBAN_TYPES else 1.6 for c in communes]
+    total_w = sum(weights)
+    counts = [max(1, round(target * w / total_w)) for w in weights]
+    cells = {c.id: (to_shape(c.geom) if c.geom is not None else None) for c in communes}
+    venues: list[dict] = []
+    n = 0
+    for commune, count in zip(communes, counts, strict=True):
+        for _ in range(count):
+            n += 1
+            sector = _choose_sector(rng)
+            name = f"{rng.choice(PREFIXES[sector])} {rng.choice(NAMES)}"
+            lat, lon = _place(rng, commune, cells[commune.id])
+            opened = date(2008, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365))
+            status, closed = "operating", None
+            roll = rng.random()
+            if roll < 0.06:
+                status = "closed"
+                closed = min(opened + timedelta(days=rng.randrange(200, 3000)), date(2026, 9, 30))
+            elif roll < 0.09:
+                status = "suspended"
+            venues.append(
+                {
+                    "registration_no": f"{DEMO_PREFIX}{n:05d}",
+                    "name": name,
+                    "sector": sector,
+                    "address": f"{rng.randrange(1, 450)} {rng.choice(STREETS)}, {commune.name}",
+                    "lat": lat,
+                    "lon": lon,
+                    "status": status,
+                    "opened_on": opened,
+                    "closed_on": closed,
+                }
+            )
+    return venues
+
+
+def load_demo_venues() -> int:
+    """Insert the demo venues that are not there yet; returns how many were created."""
+    communes = list(
+        db.session.scalars(
+            select(Area)
+            .where(Area.level == "commune", Area.ref_lat.is_not(None))
+            .order_by(Area.code)
+        )
+    )
+    existing = set(
+        db.session.scalars(
+            select(Venue.registration_no).where(Venue.registration_no.like(f"{DEMO_PREFIX}%"))
+        )
+    )
+    sectors = {s.code: s.id for s in db.session.scalars(select(Sector))}
+    new_ids = []
+    for rec in plan(communes):
+        if rec["registration_no"] in existing:
+            continue
+        venue = Venue(
+            name=rec["name"],
+            search_text=fold(f"{rec['name']} {rec['address']}"),
+            sector_id=sectors[rec["sector"]],
+            address=rec["address"],
+            registration_no=rec["registration_no"],
+            location=point(rec["lat"], rec["lon"]),
+            status=rec["status"],
+            opened_on=rec["opened_on"],
+            closed_on=rec["closed_on"],
+        )
+        db.session.add(venue)
+        db.session.flush()
+        new_ids.append(venue.id)
+    if new_ids:
+        assign_venue_areas(new_ids)
+    return len(new_ids)
+
+
+def demo_count() -> int:
+    """How many demo venues exist (for messages)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Venue).where(Venue.registration_no.like(f"{DEMO_PREFIX}%"))
+    )

@@ -289,6 +289,32 @@ def create_venue(app):
     return _create
 
 
+@pytest.fixture
+def create_inspection(app):
+    """Factory: create_inspection(venue, on=date(2024, 5, 1), status="submitted", team=None)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from inspections.visits.models import Inspection
+
+    def _create(venue, on=date(2024, 5, 1), status="submitted", team=None, **extra):
+        at = datetime.combine(on, time(10, 0), ZoneInfo("Asia/Ho_Chi_Minh"))
+        inspection = Inspection(
+            venue_id=venue.id,
+            team_id=team.id if team else None,
+            status=status,
+            inspected_at=at,
+            inspected_on=on,
+            submitted_at=at if status == "submitted" else None,
+            **extra,
+        )
+        db.session.add(inspection)
+        db.session.flush()
+        return inspection
+
+    return _create
+
+
 def shared_file(name: str) -> Path:
     """A reference file of ../shared/data/, or skip the test saying why."""
     path = SHARED_DATA / name

@@ -7,7 +7,6 @@ from datetime import timedelta
 from flask import Flask, abort, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..audit.services import record
 from ..extensions import csrf, login_manager
@@ -48,29 +47,19 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
 
-    @login_manager.request_loader
-    def _from_token(req):
-        token = _bearer()
-        if token is None:
-            return None
-        user = user_for_token(token)
-        if user is None:
-            g.token_rejected = True
-            return None
-        g.via_token = True
-        return user
-
-    @login_manager.unauthorized_handler
-    def _unauthorized():
-        abort(401)
-
     @app.before_request
     def _authenticate():
         session.permanent = True
-        # Touch the user now so a rejected token is known before any view runs.
-        if not current_user.is_authenticated and g.get("token_rejected"):
-            record("token_rejected", summary=f"{request.method} {request.path}")
-            abort(401, _("The API token is invalid, expired or revoked."))
-        if request.method in ("GET", "HEAD", "OPTIONS") or g.get("via_token"):
+        token = _bearer()
+        if token is not None:
+            # A bearer token decides, whatever cookie came along; no CSRF for it, since a
+            # cross-site form cannot set the Authorization header.
+            user = user_for_token(token)
+            if user is None:
+                record("token_rejected", summary=f"{request.method} {request.path}")
+                abort(401, _("The API token is invalid, expired or revoked."))
+            g._login_user = user  # Flask-Login's per-request user
+            g.via_token = True
             return
-        csrf.protect()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()

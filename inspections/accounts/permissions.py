@@ -127,9 +127,12 @@ def check(permission: P) -> None:
 
 
 def enforce_declared() -> None:
-    """before_request: refuse endpoints that declare no permission (fail closed)."""
+    """before_request: check the endpoint's permission before anything parses the request;
+    refuse endpoints that declare none (fail closed)."""
     if request.endpoint is None:
         return  # 404 / 405 answered by routing
-    if declared_permission(request.endpoint) is None:
+    permission = declared_permission(request.endpoint)
+    if permission is None:
         current_app.logger.error("endpoint %s declares no permission", request.endpoint)
         abort(403)
+    check(permission)

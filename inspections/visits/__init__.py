@@ -1,0 +1,1 @@
+"""On-site inspections: checklists, violations found, GPS proof, photos, minutes."""

@@ -53,12 +53,15 @@ class Venue(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="operating", index=True)
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # Set when this record was a duplicate merged into another venue: it then counts nowhere.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     sector: Mapped[Sector] = relationship(lazy="joined")
     district: Mapped[Area | None] = relationship(foreign_keys=[district_id])
     commune: Mapped[Area | None] = relationship(foreign_keys=[commune_id])
+    merged_into: Mapped[Venue | None] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
         return f"<Venue {self.id} {self.name}>"

@@ -1,4 +1,4 @@
-"""The inspection core: one visit to one venue, its status and its local date.
+"""The inspection core (one visit to one venue, its status and local date); merged venues.
 
 Revision ID: 0003
 Revises: 0002
@@ -19,6 +19,19 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade():
+    # venue has a geometry column: on SpatiaLite never rebuild it (batch mode breaks the
+    # geometry registration), add the column in place instead.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE venue ADD COLUMN merged_into_id INTEGER "
+            "CONSTRAINT fk_venue_merged_into_id_venue REFERENCES venue (id)"
+        )
+    else:
+        op.add_column("venue", sa.Column("merged_into_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_venue_merged_into_id_venue"), "venue", "venue", ["merged_into_id"], ["id"]
+        )
+    op.create_index(op.f("ix_venue_merged_into_id"), "venue", ["merged_into_id"])
     op.create_table(
         "inspection",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -61,3 +74,7 @@ def downgrade():
     ):
         op.drop_index(name, table_name="inspection")
     op.drop_table("inspection")
+    op.drop_index(op.f("ix_venue_merged_into_id"), table_name="venue")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("fk_venue_merged_into_id_venue"), "venue", type_="foreignkey")
+    op.drop_column("venue", "merged_into_id")

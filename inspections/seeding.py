@@ -53,6 +53,7 @@ def steps(demo: bool) -> list[tuple[str, Callable[[], int]]]:
     """The seed steps in dependency order: the table of contents of what the seed loads."""
     from .accounts.models import Agency
     from .areas.seed import load_areas
+    from .coverage.seed import load_plans
     from .venues.models import Sector
 
     reference = read_yaml("reference.yaml")
@@ -60,6 +61,7 @@ def steps(demo: bool) -> list[tuple[str, Callable[[], int]]]:
         ("sectors", lambda: upsert_by_code(Sector, reference["sectors"])),
         ("agencies", lambda: upsert_by_code(Agency, reference["agencies"])),
         ("areas and demo boundaries", lambda: load_areas(seed_dir())),
+        ("plans", load_plans),
     ]
     if demo:
         from .venues.demo import load_demo_venues

@@ -1,0 +1,177 @@
+"""The one period parser of pages, API, exports and reports.
+
+Accepted: ``2024`` (year), ``2024-Q3`` (quarter), ``2024-06`` (month), the reporting windows of
+Decree 09/2019/NĐ-CP Art. 12 (``report:2024-Q3``: 15th of the month before the quarter → 14th of
+its last month; ``report:2024-6M`` / ``-9M`` / ``-Y``: 15 Dec of the previous year → 14 Jun /
+14 Sep / 14 Dec), or explicit start and end dates. Dates are inclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+
+from ..errors import Invalid
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_YEARS = 10
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_REPORT = re.compile(r"^report:(\d{4})-(Q[1-4]|6M|9M|Y)$", re.IGNORECASE)
+REPORT_END_MONTH = {"6M": 6, "9M": 9, "Y": 12}
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date interval with the key it was parsed from (None for custom dates)."""
+
+    start: date
+    end: date
+    key: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def args(self) -> dict:
+        """URL query arguments that name this period again."""
+        if self.key:
+            return {"period": self.key}
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def accepted() -> str:
+    """What the parser accepts, for error messages."""
+    return _(
+        "Accepted: 2024 (year), 2024-Q3 (quarter), 2024-06 (month), report:2024-Q3, "
+        "report:2024-6M, report:2024-9M, report:2024-Y (reporting windows of Decree "
+        "09/2019), or start and end dates (YYYY-MM-DD)."
+    )
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Invalid(
+            _(
+                "The year must be between %(a)s and %(b)s. %(accepted)s",
+                a=MIN_YEAR,
+                b=MAX_YEAR,
+                accepted=accepted(),
+            ),
+            field="period",
+        )
+    return year
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + (month == 12), month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def parse_key(text: str) -> Period:
+    """A named period from its key, or Invalid listing what is accepted."""
+    raw = (text or "").strip()
+    if m := _YEAR.match(raw):
+        y = _year(m[1])
+        return Period(date(y, 1, 1), date(y, 12, 31), raw)
+    if m := _QUARTER.match(raw):
+        y, q = _year(m[1]), int(m[2])
+        first = 3 * (q - 1) + 1
+        return Period(date(y, first, 1), _month_end(y, first + 2), f"{y}-Q{q}")
+    if m := _MONTH.match(raw):
+        y, month = _year(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            return Period(date(y, month, 1), _month_end(y, month), raw)
+    if m := _REPORT.match(raw):
+        y, kind = _year(m[1]), m[2].upper()
+        if kind.startswith("Q"):
+            last = 3 * int(kind[1])
+            before = last - 3  # the month before the quarter (0 = December of last year)
+            start = date(y, before, 15) if before else date(y - 1, 12, 15)
+            return Period(start, date(y, last, 14), f"report:{y}-{kind}")
+        return Period(
+            date(y - 1, 12, 15), date(y, REPORT_END_MONTH[kind], 14), f"report:{y}-{kind}"
+        )
+    raise Invalid(
+        _("Unknown period %(text)s. %(accepted)s", text=repr(raw)[:60], accepted=accepted()),
+        field="period",
+    )
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def custom(start: date, end: date) -> Period:
+    """A period from explicit dates, refused when reversed or longer than ten years."""
+    if start > end:
+        raise Invalid(
+            _("The start date %(s)s is after the end date %(e)s.", s=start, e=end), field="end"
+        )
+    if end >= _add_years(start, MAX_YEARS):
+        raise Invalid(
+            _(
+                "A period may be at most %(n)s years long. %(accepted)s",
+                n=MAX_YEARS,
+                accepted=accepted(),
+            ),
+            field="end",
+        )
+    if start.year < MIN_YEAR or end.year > MAX_YEAR:
+        raise Invalid(
+            _("Dates must lie between %(a)s and %(b)s.", a=MIN_YEAR, b=MAX_YEAR), field="start"
+        )
+    return Period(start, end)
+
+
+def parse(
+    period: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> Period:
+    """The period named by a key, or by start and end, or (nothing given) this calendar year."""
+    if period:
+        if start or end:
+            raise Invalid(
+                _(
+                    "Give either a period or start and end dates, not both. %(accepted)s",
+                    accepted=accepted(),
+                ),
+                field="period",
+            )
+        return parse_key(period)
+    if start or end:
+        if not (start and end):
+            raise Invalid(
+                _("Give both the start and the end date. %(accepted)s", accepted=accepted()),
+                field="start" if not start else "end",
+            )
+        return custom(start, end)
+    return parse_key(str((today or date.today()).year))
+
+
+def presets(today: date) -> list[tuple[str, str]]:
+    """(key, label) choices of the period picker around today: years, quarters, windows."""
+    y = today.year
+    out = [(str(y), _("Year %(y)s", y=y)), (str(y - 1), _("Year %(y)s", y=y - 1))]
+    out += [(f"{y}-Q{q}", _("Quarter %(q)s/%(y)s", q=q, y=y)) for q in range(1, 5)]
+    out += [(f"{y - 1}-Q{q}", _("Quarter %(q)s/%(y)s", q=q, y=y - 1)) for q in range(1, 5)]
+    for yy in (y, y - 1):
+        out += [
+            (f"report:{yy}-Q{q}", _("Report, quarter %(q)s/%(y)s", q=q, y=yy)) for q in range(1, 5)
+        ]
+        out += [
+            (f"report:{yy}-6M", _("Report, 6 months %(y)s", y=yy)),
+            (f"report:{yy}-9M", _("Report, 9 months %(y)s", y=yy)),
+            (f"report:{yy}-Y", _("Report, year %(y)s", y=yy)),
+        ]
+    return out

@@ -141,12 +141,14 @@ def configure_blueprints(app: Flask) -> None:
     from .areas.views import bp as areas_pages
     from .audit.views import bp as audit_pages
     from .core.api import blp as core_api
+    from .coverage.api import blp as coverage_api
+    from .coverage.views import bp as coverage_pages
     from .core.views import bp as core_pages
     from .extensions import api
 
-    for bp in (core_pages, accounts_pages, areas_pages, audit_pages):
+    for bp in (core_pages, accounts_pages, areas_pages, audit_pages, coverage_pages):
         app.register_blueprint(bp)
-    for blp in (core_api, areas_api):
+    for blp in (core_api, areas_api, coverage_api):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.
     for endpoint, view in list(app.view_functions.items()):

@@ -175,3 +175,17 @@ def presets(today: date) -> list[tuple[str, str]]:
             (f"report:{yy}-Y", _("Report, year %(y)s", y=yy)),
         ]
     return out
+
+
+def describe(period: Period) -> str:
+    """How people name the period: "Quarter 3/2024 (01/07/2024 – 30/09/2024)"."""
+    dates = f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"
+    if not period.key:
+        return dates
+    year = int(re.search(r"\d{4}", period.key)[0])
+    names = dict(presets(date(year, 6, 1)))
+    if period.key in names:
+        return f"{names[period.key]} ({dates})"
+    if _MONTH.match(period.key):
+        return _("Month %(m)s/%(y)s", m=period.key[5:], y=year) + f" ({dates})"
+    return dates

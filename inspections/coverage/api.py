@@ -1,0 +1,119 @@
+"""Coverage API: the figure set, its GeoJSON, the venues behind a figure, what to inspect next."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from ..accounts.permissions import P, requires
+from ..accounts.services import scope_of
+from . import maps, periods, services
+from .schemas import (
+    CoverageOut,
+    CoverageQuery,
+    NextOut,
+    NextQuery,
+    VenueListOut,
+    VenueListQuery,
+)
+
+blp = Blueprint(
+    "coverage_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Coverage of the venues by inspections against the plan's targets",
+)
+
+
+def period_of(args: dict) -> periods.Period:
+    """The period named by the query (this year when nothing is given)."""
+    return periods.parse(
+        args.get("period"), args.get("start"), args.get("end"), today=services.local_today()
+    )
+
+
+@blp.route("/coverage")
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, CoverageOut)
+@requires(P.COVERAGE_READ)
+def coverage(args):
+    """Per area of a level: venues in scope, inspected, coverage against the target, ever
+    inspected and never inspected, with the totals of the account's area."""
+    return services.coverage(
+        period_of(args),
+        args["level"],
+        scope=scope_of(current_user),
+        sector=args.get("sector"),
+        by_sector=args["by_sector"],
+    )
+
+
+@blp.route("/coverage.geojson")
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, content_type="application/geo+json")
+@requires(P.COVERAGE_READ)
+def coverage_geojson(args):
+    """The same figures as a FeatureCollection of the area polygons (simplified)."""
+    scope = scope_of(current_user)
+    cov = services.coverage(period_of(args), args["level"], scope=scope, sector=args.get("sector"))
+    fc = maps.feature_collection(cov, services.area_shapes(args["level"], scope))
+    fc["period"] = {"start": cov.period.start.isoformat(), "end": cov.period.end.isoformat()}
+    fc["target_pct"] = float(cov.targets.coverage_pct)
+    fc["plan"] = cov.targets.plan.number if cov.targets.plan else None
+    return Response(json.dumps(fc, ensure_ascii=False), mimetype="application/geo+json")
+
+
+@blp.route("/coverage/venues")
+@blp.arguments(VenueListQuery, location="query")
+@blp.response(200, VenueListOut)
+@requires(P.COVERAGE_READ)
+def coverage_venues(args):
+    """The venues behind one figure of one area (GSO code), in name order."""
+    scope = scope_of(current_user)
+    period = period_of(args)
+    area = services.area_for(args["area"], scope)
+    total, lines = services.venue_lines(
+        period,
+        scope=scope,
+        figure=args["figure"],
+        area=area,
+        sector=args.get("sector"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {
+        "area": area.code,
+        "figure": args["figure"],
+        "period": period,
+        "total": total,
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "venues": lines,
+    }
+
+
+@blp.route("/coverage/next")
+@blp.arguments(NextQuery, location="query")
+@blp.response(200, NextOut)
+@requires(P.COVERAGE_READ)
+def coverage_next(args):
+    """How many more venues the area needs in the period to reach the target, and which to
+    visit: never inspected first, then longest since the last inspection (distance in metres
+    from lat/lon when given)."""
+    scope = scope_of(current_user)
+    period = period_of(args)
+    area = services.area_for(args["area"], scope)
+    start = (args["lat"], args["lon"]) if "lat" in args and "lon" in args else None
+    plan = services.next_to_inspect(
+        period, area, scope=scope, sector=args.get("sector"), start=start, limit=args["limit"]
+    )
+    return {
+        "period": period,
+        "figures": plan.figures,
+        "needed": plan.needed,
+        "candidates": plan.candidates,
+        "venues": plan.venues,
+    }

@@ -1,0 +1,166 @@
+"""Payloads of the coverage API and the plan form."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from .services import FIGURES, LEVELS
+
+LEVEL_FIELD = {
+    "load_default": "district",
+    "validate": validate.OneOf(LEVELS, error="Unknown area level; use one of: {choices}."),
+    "metadata": {"description": "area level of the rows: " + ", ".join(LEVELS)},
+}
+
+
+class PeriodArgs(Schema):
+    period = fields.String(
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "2024, 2024-Q3, 2024-06, report:2024-Q3, report:2024-6M, "
+            "report:2024-9M, report:2024-Y; or give start and end (default: this year)"
+        },
+    )
+    start = fields.Date(metadata={"description": "first day (inclusive), with end"})
+    end = fields.Date(metadata={"description": "last day (inclusive), with start"})
+    sector = fields.String(
+        validate=validate.Length(max=32), metadata={"description": "sector code filter"}
+    )
+
+
+class CoverageQuery(PeriodArgs):
+    level = fields.String(**LEVEL_FIELD)
+    by_sector = fields.Boolean(
+        load_default=False, metadata={"description": "add a breakdown by sector to each row"}
+    )
+
+
+class VenueListQuery(PeriodArgs):
+    area = fields.String(
+        required=True, validate=validate.Length(max=16), metadata={"description": "GSO code"}
+    )
+    figure = fields.String(
+        load_default="in_scope",
+        validate=validate.OneOf(FIGURES, error="Unknown figure; use one of: {choices}."),
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+
+class NextQuery(PeriodArgs):
+    area = fields.String(
+        required=True, validate=validate.Length(max=16), metadata={"description": "GSO code"}
+    )
+    lat = fields.Float(
+        validate=validate.Range(-90, 90), metadata={"description": "start point latitude"}
+    )
+    lon = fields.Float(
+        validate=validate.Range(-180, 180), metadata={"description": "start point longitude"}
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class PeriodOut(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    key = fields.String(allow_none=True)
+
+
+class PlanOut(Schema):
+    number = fields.String()
+    year = fields.Integer()
+    issued_on = fields.Date(allow_none=True)
+    issuer = fields.String()
+    programme = fields.String(allow_none=True)
+    coverage_target_pct = fields.Float()
+    baseline_on = fields.Date(allow_none=True)
+    tips_target_pct = fields.Float()
+
+
+class FiguresOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    venues_in_scope = fields.Integer(attribute="in_scope")
+    venues_inspected = fields.Integer(attribute="inspected")
+    coverage_pct = fields.Float(allow_none=True, metadata={"description": "null: no venues"})
+    target_pct = fields.Float()
+    meets_target = fields.Boolean(allow_none=True, metadata={"description": "null: no venues"})
+    venues_ever_inspected = fields.Integer(attribute="ever_inspected")
+    ever_inspected_pct = fields.Float(allow_none=True)
+    never_inspected = fields.Integer()
+    needed = fields.Integer(
+        metadata={"description": "more venues to inspect in the period to reach the target"}
+    )
+
+
+class FiguresWithSectorsOut(FiguresOut):
+    sectors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(FiguresOut),
+        metadata={"description": "by sector code, with by_sector=true"},
+    )
+
+
+class CoverageOut(Schema):
+    period = fields.Nested(PeriodOut)
+    plan = fields.Function(
+        lambda c: PlanOut().dump(c.targets.plan) if c.targets.plan else None,
+        metadata={"description": "the plan whose targets apply (null: none, defaults used)"},
+    )
+    target_pct = fields.Function(lambda c: float(c.targets.coverage_pct))
+    baseline_on = fields.Function(
+        lambda c: c.targets.baseline_on.isoformat() if c.targets.baseline_on else None
+    )
+    level = fields.String()
+    sector = fields.Function(lambda c: c.sector.code if c.sector else None)
+    approximate_boundaries = fields.Boolean()
+    rows = fields.List(fields.Nested(FiguresWithSectorsOut))
+    totals = fields.Nested(FiguresWithSectorsOut)
+
+
+class VenueLineOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String(allow_none=True)
+    sector = fields.String(attribute="sector_code")
+    last_inspected_on = fields.Date(attribute="last_on", allow_none=True)
+    state = fields.String(
+        metadata={"description": "inspected (in the period), earlier (since the baseline), never"}
+    )
+    lat = fields.Float()
+    lon = fields.Float()
+    distance_m = fields.Float(allow_none=True)
+
+
+class VenueListOut(Schema):
+    area = fields.String()
+    figure = fields.String()
+    period = fields.Nested(PeriodOut)
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    venues = fields.List(fields.Nested(VenueLineOut))
+
+
+class NextOut(Schema):
+    period = fields.Nested(PeriodOut)
+    area = fields.Nested(FiguresOut, attribute="figures")
+    needed = fields.Integer()
+    candidates = fields.Integer(
+        metadata={"description": "venues in scope not yet inspected in the period"}
+    )
+    venues = fields.List(fields.Nested(VenueLineOut))
+
+
+class PlanForm(Schema):
+    number = fields.String(required=True, validate=validate.Length(min=3, max=60))
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    issued_on = fields.Date(load_default=None)
+    issuer = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    programme = fields.String(load_default=None, validate=validate.Length(max=200))
+    coverage_target_pct = fields.Decimal(
+        load_default=None, places=2, validate=validate.Range(0, 100)
+    )
+    baseline_on = fields.Date(load_default=None)
+    tips_target_pct = fields.Decimal(load_default=None, places=2, validate=validate.Range(0, 100))
+    notes = fields.String(load_default=None, validate=validate.Length(max=4000))

@@ -1,0 +1,384 @@
+"""Pages: the coverage table and map, an area's venue lists and next visits, downloads, plans."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.permissions import P, requires
+from ..accounts.services import scope_of
+from ..audit.services import record
+from ..errors import InspectionsError, Invalid
+from ..extensions import db
+from ..forms import load_form
+from ..venues.models import Sector
+from . import exports, maps, periods, services
+from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
+from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
+
+bp = Blueprint("coverage", __name__, url_prefix="/coverage")
+
+AREA_TABS = ("next", "never_inspected", "not_inspected", "inspected", "in_scope")
+
+
+def figure_label(figure: str) -> str:
+    """The words for a figure name."""
+    return {
+        "next": _("What to inspect next"),
+        "in_scope": _("In scope"),
+        "inspected": _("Inspected in the period"),
+        "not_inspected": _("Not inspected in the period"),
+        "ever_inspected": _("Inspected at least once"),
+        "never_inspected": _("Never inspected"),
+    }[figure]
+
+
+def _query_args(schema) -> tuple[dict, dict]:
+    """Query string → (args, errors); the picker's "custom" choice means start/end."""
+    form = request.args.copy()
+    if form.get("period") == "custom":
+        form.pop("period")
+    else:
+        form.pop("start", None)
+        form.pop("end", None)
+    data, errors = load_form(schema, form)
+    if data is None:  # keep what the picker needs to show the form again
+        data = {"level": form.get("level") if form.get("level") in services.LEVELS else "district"}
+        data.update({k: form[k] for k in ("period", "sector") if form.get(k)})
+    return data, errors
+
+
+def _period(args: dict) -> periods.Period:
+    return periods.parse(
+        args.get("period"), args.get("start"), args.get("end"), today=services.local_today()
+    )
+
+
+def _links(period: periods.Period, sector: str | None, external: bool = False):
+    extra = {"sector": sector} if sector else {}
+
+    def link(code: str, figure: str) -> str:
+        return url_for(
+            "coverage.area",
+            code=code,
+            figure=figure,
+            _external=external,
+            **period.args(),
+            **extra,
+        )
+
+    return link
+
+
+def _picker(args: dict, period: periods.Period | None) -> dict:
+    today = services.local_today()
+    presets = periods.presets(today)
+    chosen = args.get("period") or (period.key if period else None)
+    if period and not chosen:
+        chosen = "custom"
+    return {
+        "presets": presets,
+        "chosen": chosen or str(today.year),
+        "start": period.start.isoformat() if period else "",
+        "end": period.end.isoformat() if period else "",
+        "sectors": db.session.scalars(select(Sector).order_by(Sector.sort_order)).all(),
+    }
+
+
+@bp.get("")
+@requires(P.COVERAGE_READ)
+def index():
+    args, errors = _query_args(CoverageQuery())
+    scope = scope_of(current_user)
+    cov = period = parts = None
+    status = 200
+    if not errors:
+        try:
+            period = _period(args)
+            cov = services.coverage(
+                period,
+                args["level"],
+                scope=scope,
+                sector=args.get("sector"),
+                by_sector=args.get("by_sector", False),
+            )
+        except Invalid as exc:
+            errors = exc.messages()
+    if errors:
+        status = 422
+    else:
+        shapes = services.area_shapes(cov.level, scope)
+        points = services.map_points(
+            period, scope=scope, level=cov.level, sector=args.get("sector")
+        )
+        fmap = maps.build_map(cov, shapes, points, _links(period, args.get("sector")))
+        parts = maps.render_parts(fmap, g.get("csp_nonce", ""))
+    return render_template(
+        "coverage/index.html",
+        cov=cov,
+        period=period,
+        period_text=periods.describe(period) if period else "",
+        args=args,
+        errors=errors,
+        map=parts,
+        picker=_picker(args, period),
+        link=_links(period, args.get("sector")) if period else None,
+        query=_current_query(args, period),
+        status_of=maps.status_of,
+    ), status
+
+
+def _current_query(args: dict, period: periods.Period | None) -> dict:
+    if period is None:
+        return {}
+    out = dict(period.args())
+    out["level"] = args.get("level", "district")
+    if args.get("sector"):
+        out["sector"] = args["sector"]
+    if args.get("by_sector"):
+        out["by_sector"] = 1
+    return out
+
+
+def _venue_url():
+    """Link to a venue's page once the venues capability provides one (built in parallel)."""
+    if "venues.detail" not in current_app.view_functions:
+        return None
+    return lambda venue_id: url_for("venues.detail", venue_id=venue_id)
+
+
+@dataclass
+class _Page:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@bp.get("/areas/<code>")
+@requires(P.COVERAGE_READ)
+def area(code: str):
+    """One area: its figures, what to inspect next, and the venues behind each figure."""
+    scope = scope_of(current_user)
+    area_obj = services.area_for(code, scope)
+    form = request.args.copy()
+    figure = form.pop("figure", "next")
+    if figure not in AREA_TABS and figure != "ever_inspected":
+        figure = "next"
+    page_text = form.pop("page", "1")
+    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 100000 else 1
+    schema = NextQuery() if figure == "next" else VenueListQuery()
+    form["area"] = code
+    if figure != "next":
+        form["figure"] = figure
+        for key in ("lat", "lon", "limit"):
+            form.pop(key, None)
+    data, errors = load_form(schema, form)
+    if errors:
+        raise Invalid(_("Some of the data is not valid."), details=errors)
+    period = _period(data)
+    sector = data.get("sector")
+    figures = services.area_figures(period, area_obj, scope=scope, sector=sector)
+    context = {
+        "area": area_obj,
+        "figures": figures,
+        "figure": figure,
+        "period": period,
+        "period_text": periods.describe(period),
+        "sector": sector,
+        "targets": services.plan_for(period),
+        "tabs": AREA_TABS,
+        "figure_label": figure_label,
+        "link": _links(period, sector),
+        "base_args": {**period.args(), **({"sector": sector} if sector else {})},
+        "venue_url": _venue_url(),
+    }
+    if figure == "next":
+        start = (data["lat"], data["lon"]) if "lat" in data and "lon" in data else None
+        context["next"] = services.next_to_inspect(
+            period, area_obj, scope=scope, sector=sector, start=start, limit=data["limit"]
+        )
+    else:
+        per_page = 50
+        total, lines = services.venue_lines(
+            period,
+            scope=scope,
+            figure=figure,
+            area=area_obj,
+            sector=sector,
+            page=page,
+            per_page=per_page,
+        )
+        context["lines"] = lines
+        context["page_info"] = _Page(page, per_page, total)
+    return render_template("coverage/area.html", **context)
+
+
+def _coverage_for_download():
+    args, errors = _query_args(CoverageQuery())
+    if errors:
+        raise Invalid(_("Some of the data is not valid."), details=errors)
+    period = _period(args)
+    cov = services.coverage(
+        period,
+        args["level"],
+        scope=scope_of(current_user),
+        sector=args.get("sector"),
+        by_sector=args.get("by_sector", False),
+    )
+    return args, period, cov
+
+
+@bp.get("/export.xlsx")
+@requires(P.EXPORT)
+def export_xlsx():
+    """The table as an XLSX workbook (audited)."""
+    _args, period, cov = _coverage_for_download()
+    body = exports.coverage_xlsx(cov, periods.describe(period))
+    record(
+        "export",
+        object_type="coverage",
+        summary=f"coverage XLSX {period.start}..{period.end} level={cov.level}"
+        + (f" sector={cov.sector.code}" if cov.sector else ""),
+    )
+    name = f"do-bao-phu-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/map.html")
+@requires(P.EXPORT)
+def export_map():
+    """The map as one standalone HTML file (vendored scripts inlined; audited)."""
+    args, period, cov = _coverage_for_download()
+    scope = scope_of(current_user)
+    shapes = services.area_shapes(cov.level, scope)
+    points = services.map_points(period, scope=scope, level=cov.level, sector=args.get("sector"))
+    fmap = maps.build_map(
+        cov, shapes, points, _links(period, args.get("sector"), external=True), external=True
+    )
+    period_text = periods.describe(period)
+    plan = cov.targets.plan
+    intro = f"{period_text} · " + (
+        _("Plan %(n)s, target %(t)s %%", n=plan.number, t=f"{float(plan.coverage_target_pct):g}")
+        if plan
+        else _("No plan: default target %(t)s %%", t=f"{float(cov.targets.coverage_pct):g}")
+    )
+    body = maps.standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
+    record(
+        "export",
+        object_type="coverage",
+        summary=f"coverage map HTML {period.start}..{period.end} level={cov.level}",
+    )
+    name = f"ban-do-bao-phu-{period.start:%Y%m%d}-{period.end:%Y%m%d}.html"
+    return Response(
+        body,
+        mimetype="text/html",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# ---------------------------------------------------------------- plans
+
+
+@bp.get("/plans")
+@requires(P.PLANS_MANAGE)
+def plans():
+    return render_template("coverage/plans.html", plans=services.list_plans())
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@requires(P.PLANS_MANAGE)
+def plan_edit(plan_id: int | None = None):
+    plan = db.get_or_404(Plan, plan_id) if plan_id else None
+    errors, status = {}, 200
+    values = _plan_values(plan)
+    if request.method == "POST":
+        values = request.form.to_dict()
+        data, errors = load_form(PlanForm(), request.form)
+        if data:
+            if data["coverage_target_pct"] is None:
+                data["coverage_target_pct"] = DEFAULT_COVERAGE_TARGET
+            if data["tips_target_pct"] is None:
+                data["tips_target_pct"] = DEFAULT_TIPS_TARGET
+            try:
+                plan = services.save_plan(plan, **data)
+            except InspectionsError as exc:
+                db.session.rollback()
+                errors = exc.messages()
+            else:
+                flash(_("The plan is saved."), "success")
+                return redirect(url_for("coverage.plans"))
+        status = 422
+    return render_template(
+        "coverage/plan_form.html", plan=plan, values=values, errors=errors
+    ), status
+
+
+def _plan_values(plan: Plan | None) -> dict:
+    if plan is None:
+        return {
+            "coverage_target_pct": str(DEFAULT_COVERAGE_TARGET),
+            "tips_target_pct": str(DEFAULT_TIPS_TARGET),
+        }
+
+    def text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    return {
+        key: text(getattr(plan, key))
+        for key in (
+            "number",
+            "year",
+            "issued_on",
+            "issuer",
+            "programme",
+            "coverage_target_pct",
+            "baseline_on",
+            "tips_target_pct",
+            "notes",
+        )
+    }

@@ -8,10 +8,13 @@ a 500); other roles get 403; anonymous visitors are sent to the login page (page
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from inspections.accounts.permissions import ROLES, P, declared_permission, role_allows
 from inspections.accounts.services import save_team
+from inspections.coverage.models import Plan
+from inspections.extensions import db
 from tests.conftest import ROLE_USERS, csrf_token, login, user
 
 ROLE_ACCOUNT = {role: next(u for u, (r, *_x) in ROLE_USERS.items() if r == role) for role in ROLES}
@@ -47,6 +50,7 @@ def samples(app, create_venue):
         "code": "593",
         "venue_id": venue.id,
         "id": venue.id,
+        "plan_id": db.session.scalar(select(Plan.id).where(Plan.number == "1227/KH-UBND")),
     }
     return values
 

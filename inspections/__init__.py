@@ -141,9 +141,9 @@ def configure_blueprints(app: Flask) -> None:
     from .areas.views import bp as areas_pages
     from .audit.views import bp as audit_pages
     from .core.api import blp as core_api
+    from .core.views import bp as core_pages
     from .coverage.api import blp as coverage_api
     from .coverage.views import bp as coverage_pages
-    from .core.views import bp as core_pages
     from .extensions import api
 
     for bp in (core_pages, accounts_pages, areas_pages, audit_pages, coverage_pages):

@@ -116,12 +116,14 @@ class VendoredMap(folium.Map):
                     white-space: nowrap; font: 600 12px/1.2 system-ui, sans-serif;
                     color: #102027; background: rgba(255,255,255,.85); border-radius: 4px;
                     padding: 1px 4px; box-shadow: 0 0 0 1px rgba(0,0,0,.25); }
-                .cov-legend { background: #fff; padding: 6px 8px; border-radius: 6px;
-                    box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 system-ui, sans-serif;
-                    max-width: 14rem; }
+                .cov-legend { background: rgba(255,255,255,.92); padding: 4px 6px;
+                    border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+                    font: 11px/1.3 system-ui, sans-serif; max-width: 15rem; }
+                .cov-legend-row { display: flex; flex-wrap: wrap; gap: 0 8px; }
+                .cov-legend-row span { white-space: nowrap; }
                 .cov-legend b { display: block; margin-bottom: 2px; }
-                .cov-legend i { display: inline-block; width: 12px; height: 12px;
-                    margin-right: 5px; vertical-align: -2px; border: 1px solid #263238; }
+                .cov-legend i { display: inline-block; width: 10px; height: 10px;
+                    margin-right: 3px; vertical-align: -2px; border: 1px solid #263238; }
                 .cov-legend i.dot { border-radius: 50%; border-color: #fff;
                     box-shadow: 0 0 0 1px #888; }
                 .cov-legend small { display: block; color: #555; margin-top: 3px; }
@@ -238,19 +240,23 @@ class Legend(folium.MacroElement):
 
 def _legend_html(cov: Coverage) -> str:
     target = f"{float(cov.targets.coverage_pct):g} %"
+
+    def swatch(colour: str, text: str, dot: bool = False) -> str:
+        cls = ' class="dot"' if dot else ""
+        return f'<span><i{cls} style="background:{colour}"></i>{escape(text)}</span>'
+
     rows = [
         f"<b>{escape(_('Coverage against the target (%(t)s)', t=target))}</b>",
-        f'<div><i style="background:{COLOURS["below"]}"></i>'
-        f"{escape(_('below target'))} (&lt; {escape(target)})</div>",
-        f'<div><i style="background:{COLOURS["meets"]}"></i>'
-        f"{escape(_('meets target'))} (≥ {escape(target)})</div>",
-        f'<div><i style="background:{COLOURS["none"]}"></i>{escape(_("no venues"))}</div>',
-        f'<div class="mt-1"><i class="dot" style="background:{VENUE_COLOURS[IN_PERIOD]}"></i>'
-        f"{escape(_('inspected in the period'))}</div>",
-        f'<div><i class="dot" style="background:{VENUE_COLOURS[EARLIER]}"></i>'
-        f"{escape(_('inspected earlier'))}</div>",
-        f'<div><i class="dot" style="background:{VENUE_COLOURS[NEVER]}"></i>'
-        f"{escape(_('never inspected'))}</div>",
+        '<div class="cov-legend-row">',
+        swatch(COLOURS["below"], _("below target")),
+        swatch(COLOURS["meets"], _("meets target")),
+        swatch(COLOURS["none"], _("no venues")),
+        "</div>",
+        '<div class="cov-legend-row">',
+        swatch(VENUE_COLOURS[IN_PERIOD], _("inspected in the period"), dot=True),
+        swatch(VENUE_COLOURS[EARLIER], _("inspected earlier"), dot=True),
+        swatch(VENUE_COLOURS[NEVER], _("never inspected"), dot=True),
+        "</div>",
     ]
     if cov.approximate_boundaries:
         rows.append(f"<small>{escape(_('Boundaries are approximate (demo).'))}</small>")
@@ -316,6 +322,9 @@ def build_map(
         control_scale=True,
         zoom_control=True,
     )
+    # Clustering needs the map's zoom range even when no tile layer sets one.
+    fmap.options["max_zoom"] = 19
+    fmap.options["min_zoom"] = 5
     if tiles:
         folium.TileLayer(
             tiles=tiles,

@@ -57,19 +57,9 @@ def pct(value: float | None) -> str:
 
 def figures_properties(fig: Figures) -> dict:
     """The JSON properties of one area: the API's field names."""
-    return {
-        "code": fig.code,
-        "name": fig.name,
-        "venues_in_scope": fig.in_scope,
-        "venues_inspected": fig.inspected,
-        "coverage_pct": fig.coverage_pct,
-        "target_pct": float(fig.target_pct),
-        "meets_target": fig.meets_target,
-        "venues_ever_inspected": fig.ever_inspected,
-        "ever_inspected_pct": fig.ever_inspected_pct,
-        "never_inspected": fig.never_inspected,
-        "needed": fig.needed,
-    }
+    from .schemas import figures_dict
+
+    return figures_dict(fig, with_sectors=False)
 
 
 def feature_collection(cov: Coverage, shapes: list[tuple]) -> dict:

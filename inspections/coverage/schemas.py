@@ -164,3 +164,39 @@ class PlanForm(Schema):
     baseline_on = fields.Date(load_default=None)
     tips_target_pct = fields.Decimal(load_default=None, places=2, validate=validate.Range(0, 100))
     notes = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+
+def figures_dict(fig, with_sectors: bool = True) -> dict:
+    """FiguresWithSectorsOut by hand: 700 districts dump ten times faster than marshmallow."""
+    out = {
+        "code": fig.code,
+        "name": fig.name,
+        "venues_in_scope": fig.in_scope,
+        "venues_inspected": fig.inspected,
+        "coverage_pct": fig.coverage_pct,
+        "target_pct": float(fig.target_pct),
+        "meets_target": fig.meets_target,
+        "venues_ever_inspected": fig.ever_inspected,
+        "ever_inspected_pct": fig.ever_inspected_pct,
+        "never_inspected": fig.never_inspected,
+        "needed": fig.needed,
+    }
+    if with_sectors:
+        out["sectors"] = {code: figures_dict(f, False) for code, f in fig.sectors.items()}
+    return out
+
+
+def coverage_dict(cov) -> dict:
+    """CoverageOut by hand (a test keeps the two identical)."""
+    targets = cov.targets
+    return {
+        "period": PeriodOut().dump(cov.period),
+        "plan": PlanOut().dump(targets.plan) if targets.plan else None,
+        "target_pct": float(targets.coverage_pct),
+        "baseline_on": targets.baseline_on.isoformat() if targets.baseline_on else None,
+        "level": cov.level,
+        "sector": cov.sector.code if cov.sector else None,
+        "approximate_boundaries": cov.approximate_boundaries,
+        "rows": [figures_dict(r) for r in cov.rows],
+        "totals": figures_dict(cov.totals),
+    }

@@ -22,7 +22,19 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, null, or_, select, true
+from sqlalchemy import (
+    Date,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+)
 
 from ..accounts.services import Scope
 from ..areas.models import Area
@@ -35,6 +47,17 @@ from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .periods import Period
 
 LEVELS = ("district", "commune")
+# A literal, not a bound parameter: the partial index on submitted inspections (PostGIS) then
+# matches even in the generic plans of prepared statements.
+SUBMITTED = Inspection.status == literal_column("'submitted'")
+
+
+def day(value: date):
+    """A date rendered into the SQL text: prepared statements of the figure set then plan
+    with the real period (a generic plan cannot see how few rows a date range keeps)."""
+    return bindparam(None, value, type_=Date, literal_execute=True)
+
+
 FIGURES = ("in_scope", "inspected", "not_inspected", "ever_inspected", "never_inspected")
 # Map/list state of a venue in a period.
 IN_PERIOD, EARLIER, NEVER = "inspected", "earlier", "never"
@@ -226,8 +249,8 @@ def in_scope_clause(period: Period, sector_id: int | None = None):
     """WHERE clause of the rule: operating at some time in the period, not merged, sector."""
     clauses = [
         Venue.merged_into_id.is_(None),
-        or_(Venue.opened_on.is_(None), Venue.opened_on <= period.end),
-        or_(Venue.closed_on.is_(None), Venue.closed_on >= period.start),
+        or_(Venue.opened_on.is_(None), Venue.opened_on <= day(period.end)),
+        or_(Venue.closed_on.is_(None), Venue.closed_on >= day(period.start)),
     ]
     if sector_id is not None:
         clauses.append(Venue.sector_id == sector_id)
@@ -240,7 +263,7 @@ def last_inspected_on(period: Period):
         select(func.max(Inspection.inspected_on))
         .where(
             Inspection.venue_id == Venue.id,
-            Inspection.status == "submitted",
+            SUBMITTED,
             Inspection.inspected_on <= period.end,
         )
         .correlate(Venue)
@@ -256,9 +279,9 @@ def last_inspections(period: Period, baseline: date | None):
     inspections decide neither "inspected" (≥ start) nor "ever inspected" (≥ baseline), so the
     window leaves every figure unchanged.
     """
-    where = [Inspection.status == "submitted", Inspection.inspected_on <= period.end]
+    where = [SUBMITTED, Inspection.inspected_on <= day(period.end)]
     if baseline is not None:
-        where.append(Inspection.inspected_on >= min(period.start, baseline))
+        where.append(Inspection.inspected_on >= day(min(period.start, baseline)))
     return (
         select(Inspection.venue_id, func.max(Inspection.inspected_on).label("last_on"))
         .where(*where)
@@ -282,7 +305,7 @@ def _scoped_venues(
 
 
 def _ever_clause(last_on, baseline: date | None):
-    return last_on.is_not(None) if baseline is None else last_on >= baseline
+    return last_on.is_not(None) if baseline is None else last_on >= day(baseline)
 
 
 def figures_statement(
@@ -310,7 +333,7 @@ def figures_statement(
         Area.name,
         Area.boundary_source,
         func.count(vs.c.venue_id).label("in_scope"),
-        func.count(case((vs.c.last_on >= period.start, 1))).label("inspected"),
+        func.count(case((vs.c.last_on >= day(period.start), 1))).label("inspected"),
         func.count(case((_ever_clause(vs.c.last_on, baseline), 1))).label("ever"),
     ]
     if by_sector:
@@ -598,7 +621,7 @@ def past_violations_count():
 
     TODO(violations): the table `violation` is being built in parallel; once it exists return
     ``select(func.count(Violation.id)).join(Inspection).where(Inspection.venue_id == Venue.id,
-    Inspection.status == "submitted").correlate(Venue).scalar_subquery()``. Open tips (table
+    SUBMITTED).correlate(Venue).scalar_subquery()``. Open tips (table
     `tip`) join the ordering the same way.
     """
     return literal(0)

@@ -205,3 +205,14 @@ def test_plans_seeded_chosen_by_year_and_managed(as_user):
     )
     body = client.get("/api/v1/coverage?period=2025").json
     assert body["plan"]["number"] == "99/KH-UBND" and body["target_pct"] == 25.0
+
+
+def test_the_fast_json_is_the_documented_schema(create_venue, create_inspection):
+    from inspections.accounts.services import Scope
+    from inspections.coverage.schemas import CoverageOut, coverage_dict
+
+    lat, lon = point_in("593")
+    create_inspection(create_venue(name="S", lat=lat, lon=lon), on=date(2024, 2, 2))
+    for by_sector in (False, True):
+        cov = services.coverage(periods.parse("2024"), scope=Scope(), by_sector=by_sector)
+        assert coverage_dict(cov) == CoverageOut().dump(cov)

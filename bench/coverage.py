@@ -240,11 +240,17 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--scale", choices=["national", "province", "both"], default="both")
     args = parser.parse_args()
+    print(
+        "load average before: {:.2f} {:.2f} {:.2f} (the machine's other work skews timings)".format(
+            *os.getloadavg()
+        )
+    )
     if args.scale in ("national", "both"):
         measure_api("national", args.runs, 300)
     if args.scale in ("province", "both"):
         measure_api("province", args.runs, 30)
         measure_page(args.runs, not args.no_browser)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

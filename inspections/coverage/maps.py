@@ -235,8 +235,9 @@ def _legend_html(cov: Coverage) -> str:
         cls = ' class="dot"' if dot else ""
         return f'<span><i{cls} style="background:{colour}"></i>{escape(text)}</span>'
 
+    title = _("Coverage against the target (%(t)s)", t=target)
     rows = [
-        f"<b>{escape(_('Coverage against the target (%(t)s)', t=target))}</b>",
+        f"<b>{escape(title)}</b>",
         '<div class="cov-legend-row">',
         swatch(COLOURS["below"], _("below target")),
         swatch(COLOURS["meets"], _("meets target")),
@@ -249,7 +250,8 @@ def _legend_html(cov: Coverage) -> str:
         "</div>",
     ]
     if cov.approximate_boundaries:
-        rows.append(f"<small>{escape(_('Boundaries are approximate (demo).'))}</small>")
+        caveat = _("Boundaries are approximate (demo).")
+        rows.append(f"<small>{escape(caveat)}</small>")
     return "".join(rows)
 
 
@@ -259,16 +261,21 @@ def _area_popup(fig: Figures, links: dict[str, str]) -> str:
         if fig.coverage_pct is None
         else f"{fig.inspected}/{fig.in_scope} = {fig.coverage_pct:g} %"
     )
+    words = {
+        "coverage": _("Coverage"),
+        "target": _("Target"),
+        "never": _("Never inspected"),
+        "list": _("List of never-inspected venues"),
+    }
     parts = [
         f'<div class="cov-popup"><strong>{escape(fig.name)}</strong>',
-        f"<div>{escape(_('Coverage'))}: {escape(cov_text)}</div>",
-        f"<div>{escape(_('Target'))}: {float(fig.target_pct):g} %</div>",
+        f"<div>{escape(words['coverage'])}: {escape(cov_text)}</div>",
+        f"<div>{escape(words['target'])}: {float(fig.target_pct):g} %</div>",
     ]
     if fig.in_scope:
         parts.append(
-            f"<div>{escape(_('Never inspected'))}: {fig.never_inspected}</div>"
-            f'<a href="{escape(links["never_inspected"])}">'
-            f"{escape(_('List of never-inspected venues'))}</a>"
+            f"<div>{escape(words['never'])}: {fig.never_inspected}</div>"
+            f'<a href="{escape(links["never_inspected"])}">{escape(words["list"])}</a>'
         )
     parts.append("</div>")
     return "".join(parts)

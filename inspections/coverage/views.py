@@ -297,10 +297,11 @@ def export_map():
     )
     period_text = periods.describe(period)
     plan = cov.targets.plan
+    target = f"{float(cov.targets.coverage_pct):g}"
     intro = f"{period_text} · " + (
-        _("Plan %(n)s, target %(t)s %%", n=plan.number, t=f"{float(plan.coverage_target_pct):g}")
+        _("Plan %(n)s, target %(t)s %%", n=plan.number, t=target)
         if plan
-        else _("No plan: default target %(t)s %%", t=f"{float(cov.targets.coverage_pct):g}")
+        else _("No plan: default target %(t)s %%", t=target)
     )
     body = maps.standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
     record(

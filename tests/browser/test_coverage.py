@@ -14,7 +14,7 @@ from inspections.extensions import db
 from inspections.spatial import point
 from inspections.venues.models import Sector, Venue
 from inspections.visits.models import Inspection
-from tests.browser.conftest import browser, live_server, phone, sign_in  # noqa: F401
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +59,7 @@ def _arrange(app) -> None:
         db.session.commit()
 
 
-def test_coverage_page_on_a_phone(phone, live_server):  # noqa: F811
+def test_coverage_page_on_a_phone(phone, live_server):
     _arrange(live_server.app)
     page = phone
     outside = []

@@ -35,6 +35,17 @@ COLOURS = {"below": "#e66101", "meets": "#1b9e77", "none": "#bdbdbd"}
 VENUE_COLOURS = {IN_PERIOD: "#1b9e77", EARLIER: "#7570b3", NEVER: "#d7191c"}
 STATE_CODES = {IN_PERIOD: 0, EARLIER: 1, NEVER: 2}
 BORDER = "#263238"
+# Clusters in a neutral colour (the status colours belong to areas and venues), ringed in red
+# when they hold a never-inspected venue.
+CLUSTER_ICON = """function (cluster) {
+    var ms = cluster.getAllChildMarkers(), never = false;
+    for (var i = 0; i < ms.length && !never; i++) { never = ms[i].options.state === 2; }
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : (n < 100 ? 36 : 42);
+    return L.divIcon({html: '<div><span>' + n + '</span></div>',
+        className: 'marker-cluster cov-cluster' + (never ? ' has-never' : ''),
+        iconSize: L.point(size, size)});
+}"""
 
 
 def _static(path: str) -> str:
@@ -118,6 +129,9 @@ class VendoredMap(folium.Map):
                     box-shadow: 0 0 0 1px #888; }
                 .cov-legend small { display: block; color: #555; margin-top: 3px; }
                 .cov-popup a { display: inline-block; margin-top: 4px; }
+                .cov-cluster div { background: rgba(38, 50, 56, .82); color: #fff;
+                    font-weight: 600; }
+                .cov-cluster.has-never div { box-shadow: 0 0 0 3px #d7191c; }
             </style>
             <script>
                 L_NO_TOUCH = {{ this.global_switches.no_touch |tojson}};
@@ -171,10 +185,17 @@ class AreaLabels(folium.map.Layer):
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = (function () {
+                var map = {{ this._parent.get_name() }};
+                // Above the venue clusters, under popups; taps go through to the polygons.
+                if (!map.getPane('covLabels')) {
+                    var pane = map.createPane('covLabels');
+                    pane.style.zIndex = 640;
+                    pane.style.pointerEvents = 'none';
+                }
                 var group = L.layerGroup();
                 {{ this.labels|tojson }}.forEach(function (l) {
                     L.marker([l[0], l[1]], {
-                        interactive: false, keyboard: false,
+                        interactive: false, keyboard: false, pane: 'covLabels',
                         icon: L.divIcon({className: 'cov-label', iconSize: null,
                                          html: '<span>' + l[2] + '</span>'})
                     }).addTo(group);
@@ -236,6 +257,7 @@ def _legend_html(cov: Coverage) -> str:
         return f'<span><i{cls} style="background:{colour}"></i>{escape(text)}</span>'
 
     title = _("Coverage against the target (%(t)s)", t=target)
+    groups = _("Numbered circles: groups of venues; a red ring: some never inspected.")
     rows = [
         f"<b>{escape(title)}</b>",
         '<div class="cov-legend-row">',
@@ -248,6 +270,7 @@ def _legend_html(cov: Coverage) -> str:
         swatch(VENUE_COLOURS[EARLIER], _("inspected earlier"), dot=True),
         swatch(VENUE_COLOURS[NEVER], _("never inspected"), dot=True),
         "</div>",
+        f"<small>{escape(groups)}</small>",
     ]
     if cov.approximate_boundaries:
         caveat = _("Boundaries are approximate (demo).")
@@ -385,6 +408,7 @@ def build_map(
             showCoverageOnHover=False,
             maxClusterRadius=45,
             disableClusteringAtZoom=16,
+            icon_create_function=CLUSTER_ICON,
         ).add_to(fmap)
     Legend(
         _legend_html(cov),
@@ -440,7 +464,7 @@ def _venue_callback(url_template: str | None, fallback_urls: list[str]) -> str:
         f" var C = {cfg};"
         " return function (row) {"
         "  var m = L.circleMarker([row[0], row[1]], {radius: 6, color: '#fff', weight: 1.5,"
-        "   fillColor: C.colours[row[2]], fillOpacity: 0.95});"
+        "   fillColor: C.colours[row[2]], fillOpacity: 0.95, state: row[2]});"
         "  m.bindPopup(function () {"
         "   var div = document.createElement('div'); div.className = 'cov-popup';"
         "   var b = document.createElement('strong'); b.textContent = row[4];"

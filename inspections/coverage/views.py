@@ -89,6 +89,8 @@ def _links(period: periods.Period, sector: str | None, external: bool = False):
 def _picker(args: dict, period: periods.Period | None) -> dict:
     today = services.local_today()
     presets = periods.presets(today)
+    if period and period.key and period.key not in dict(presets):
+        presets = [(period.key, periods.describe(period)), *presets]
     chosen = args.get("period") or (period.key if period else None)
     if period and not chosen:
         chosen = "custom"

@@ -357,7 +357,12 @@ def build_map(
     for feat in fc["features"]:
         code = feat["id"]
         links = {"never_inspected": area_links(code, "never_inspected")}
-        feat["properties"]["popup"] = _area_popup(by_code[code], links)
+        # The map needs only what it shows; the API's GeoJSON keeps every figure.
+        feat["properties"] = {
+            "name": feat["properties"]["name"],
+            "status": feat["properties"]["status"],
+            "popup": _area_popup(by_code[code], links),
+        }
     if fc["features"]:
         status = {f["id"]: f["properties"]["status"] for f in fc["features"]}
         folium.GeoJson(

@@ -725,10 +725,16 @@ def next_to_inspect(
 # ---------------------------------------------------------------- map polygons
 
 
-def area_shapes(level: str, scope: Scope, tolerance: float = 0.0005) -> list[tuple]:
+# Simplification (degrees) per level: about 50 m for districts, 100 m for the small communes,
+# invisible at the zoom that shows them whole and halving what the page carries.
+SIMPLIFY = {"district": 0.0005, "commune": 0.001}
+
+
+def area_shapes(level: str, scope: Scope) -> list[tuple]:
     """(id, code, name, boundary_source, GeoJSON text, label lat, label lon) of the areas of a
     level, simplified in the database for size."""
     check_level(level)
+    tolerance = SIMPLIFY[level]
     pos = func.ST_PointOnSurface(Area.geom)
     q = (
         select(
@@ -736,7 +742,7 @@ def area_shapes(level: str, scope: Scope, tolerance: float = 0.0005) -> list[tup
             Area.code,
             Area.name,
             Area.boundary_source,
-            func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(Area.geom, tolerance), 5),
+            func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(Area.geom, tolerance), 4),
             func.ST_Y(pos),
             func.ST_X(pos),
         )

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.permissions import P, can, requires
 from ..accounts.services import scope_of
@@ -37,9 +38,10 @@ class CatalogueFilters(Schema):
 def register_query(user, filters: dict):
     """Current violations of submitted inspections in the user's area, filtered."""
     q = (
-        select(RecordedViolation, Inspection, Venue)
+        select(RecordedViolation)
         .join(Inspection, Inspection.id == RecordedViolation.inspection_id)
         .join(Venue, Venue.id == RecordedViolation.venue_id)
+        .options(contains_eager(RecordedViolation.inspection).joinedload(Inspection.venue))
         .join(LegalViolation, LegalViolation.id == RecordedViolation.legal_violation_id)
         .where(
             RecordedViolation.superseded_by_id.is_(None),
@@ -75,7 +77,6 @@ def index():
         q.order_by(Inspection.inspected_on.desc(), RecordedViolation.id.desc()),
         per_page=30,
         error_out=False,
-        scalars=False,
     )
     return render_template(
         "violations/index.html",

@@ -172,8 +172,8 @@ def _build(inspection) -> bytes:
             label,
             _(
                 "%(lat)s, %(lon)s (±%(acc)s) – %(dist)s from the registered location",
-                lat=f"{fix['latitude']:.6f}",
-                lon=f"{fix['longitude']:.6f}",
+                lat=format(fix["latitude"], ".6f"),
+                lon=format(fix["longitude"], ".6f"),
                 acc=services.distance_label(fix["accuracy_m"]),
                 dist=services.distance_label(fix["distance_m"]),
             ),

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..accounts.permissions import P, requires
 from ..extensions import db
@@ -72,11 +73,18 @@ def _doc(inspection) -> dict:
     return InspectionOut().dump(services.document(inspection, _locale()))
 
 
+@blp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc):
+    """A body over MAX_CONTENT_LENGTH met while parsing (e.g. by the CSRF check)."""
+    message = files.too_large_message(request.content_length)
+    return {"code": 413, "status": "Payload Too Large", "message": message}, 413
+
+
 @blp.before_request
 def _refuse_oversized_uploads():
     """Say how large a photo was before anything parses a too-large body."""
     if request.endpoint == "visits_api.upload_photo" and request.content_length:
-        files.check_size(max(0, request.content_length - 65536))
+        files.check_size(request.content_length, slack=65536)
 
 
 @blp.route("", methods=["GET"])
@@ -203,7 +211,11 @@ def cancel(data, inspection_id: int):
 def upload_photo(form, upload, inspection_id: int):
     """Add a photo (JPEG, PNG or WebP, checked by content; at most MAX_UPLOAD_MB), for the
     whole visit or one checklist item. The same photo twice is kept once."""
-    data = upload["file"].read(files.max_bytes() + 1)
+    storage = upload["file"]
+    try:
+        data = storage.read(files.max_bytes() + 1)
+    finally:
+        storage.close()  # at once, whatever the answer
 
     def action():
         inspection = services.get_inspection(inspection_id, current_user)

@@ -42,17 +42,23 @@ def max_bytes() -> int:
     return int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
 
 
-def check_size(size: int | None) -> None:
-    """Refuse an upload over the cap, saying how large it is and what the cap is."""
-    if size is not None and size > max_bytes():
-        raise TooLarge(
-            _(
-                "The photo is %(size)s MB; the limit is %(limit)s MB.",
-                size=round(size / 1024 / 1024, 1),
-                limit=current_app.config["MAX_UPLOAD_MB"],
-            ),
-            field="file",
-        )
+def too_large_message(size: int | None) -> str:
+    """ "The photo is 40 MB; the limit is 10 MB." (or without the size when unknown)."""
+    limit = current_app.config["MAX_UPLOAD_MB"]
+    if size is None:
+        return _("The photo is larger than the limit of %(limit)s MB.", limit=limit)
+    return _(
+        "The photo is %(size)s MB; the limit is %(limit)s MB.",
+        size=round(size / 1024 / 1024, 1),
+        limit=limit,
+    )
+
+
+def check_size(size: int | None, slack: int = 0) -> None:
+    """Refuse an upload over the cap (plus slack for a form's framing), saying how large it
+    is and what the cap is."""
+    if size is not None and size > max_bytes() + slack:
+        raise TooLarge(too_large_message(size), field="file")
 
 
 def sniff(data: bytes, allowed=("JPEG", "PNG", "WEBP")) -> tuple[str, int, int]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal, select, update
 
 from ..accounts.demo import ensure_demo_accounts
 from ..accounts.models import Agency, Team, User
@@ -23,6 +23,7 @@ from ..accounts.services import create_user, save_team
 from ..areas.models import Area
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..spatial import distance_m
 from ..venues.models import Venue
 from ..violations.models import LegalViolation, RecordedViolation
 from .checklists import template_for
@@ -295,7 +296,8 @@ def load_demo_inspections(password: str | None = None) -> int:
     fallback_rng = random.Random(DEMO_SEED + 1)  # noqa: S311
     fallback = [(_person(fallback_rng), code) for code, _s in TEAM_AGENCIES]
     creator = db.session.scalar(select(User).where(User.username == "admin"))
-    batch = 0
+    item_ids = {t.id: {i.code: i.id for i in t.items} for t in templates.values()}
+    batch = []
     for p in planned:
         if p.key in existing or p.at.date() >= today:
             continue
@@ -304,22 +306,20 @@ def load_demo_inspections(password: str | None = None) -> int:
         if template is None:
             continue
         team = teams.get(venue.district_id)
-        item_ids = {i.code: i.id for i in template.items}
-        inspection = _build(p, venue, team, template, item_ids, legal, agencies, fallback, creator)
-        db.session.add(inspection)
-        changed += 1
-        batch += 1
-        if batch >= 200:
-            db.session.flush()
-            batch = 0
+        batch.append(
+            _build(
+                p, venue, team, template, item_ids[template.id], legal, agencies, fallback, creator
+            )
+        )
+    # One flush (batched INSERTs), then every distance in one UPDATE run by the database.
+    db.session.add_all(batch)
     db.session.flush()
+    _measure_distances()
     _link_agencies()
-    return changed
+    return changed + len(batch)
 
 
 def _build(p, venue, team, template, item_ids, legal, agencies, fallback, creator) -> Inspection:
-    from .services import set_fix  # the same distance rule as real inspections
-
     at_utc = p.at.astimezone(UTC)
     members = []
     people = (
@@ -359,20 +359,10 @@ def _build(p, venue, team, template, item_ids, legal, agencies, fallback, creato
         cancelled_at=at_utc + timedelta(hours=2) if p.status == "cancelled" else None,
         cancel_reason=p.cancel_reason,
     )
-    db.session.add(inspection)
-    db.session.flush()
     if p.presence != "no_gps":
         lat, lon = _offset(venue, p.offset_m, p.bearing)
-        set_fix(
-            inspection,
-            "start",
-            {
-                "latitude": lat,
-                "longitude": lon,
-                "accuracy_m": round(p.accuracy_m, 1),
-                "captured_at": at_utc,
-            },
-        )
+        inspection.start_latitude, inspection.start_longitude = lat, lon
+        inspection.start_accuracy_m, inspection.start_fix_at = round(p.accuracy_m, 1), at_utc
     inspection.violation_rows = [
         RecordedViolation(
             venue_id=venue.id,
@@ -399,6 +389,33 @@ def _offset(venue: Venue, metres: float, bearing: float) -> tuple[float, float]:
     dlat = metres * math.cos(math.radians(bearing)) / 111_320
     dlon = metres * math.sin(math.radians(bearing)) / (111_320 * math.cos(math.radians(pt.y)))
     return round(pt.y + dlat, 6), round(pt.x + dlon, 6)
+
+
+def _measure_distances() -> None:
+    """start_distance_m of demo inspections, computed by the database in one statement."""
+    point = func.ST_GeomFromText(
+        literal("POINT(")
+        + cast(Inspection.start_longitude, String)
+        + literal(" ")
+        + cast(Inspection.start_latitude, String)
+        + literal(")"),
+        4326,
+    )
+    distance = (
+        select(distance_m(Venue.location, point))
+        .where(Venue.id == Inspection.venue_id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Inspection)
+        .where(
+            Inspection.client_key.like(f"{KEY_PREFIX}%"),
+            Inspection.start_latitude.is_not(None),
+            Inspection.start_distance_m.is_(None),
+        )
+        .values(start_distance_m=distance)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _link_agencies() -> None:

@@ -72,7 +72,7 @@ def index():
         errors, q = exc.messages(), services.search(current_user, {})
     page = db.paginate(q, per_page=25, error_out=False)
     drafts = []
-    if role_allows(current_user.role, P.INSPECTIONS_WRITE) and not filters:
+    if role_allows(current_user.role, P.INSPECTIONS_WRITE) and not any(filters.values()):
         drafts = services.summaries(
             list(
                 db.session.scalars(

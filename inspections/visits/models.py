@@ -120,6 +120,8 @@ class Inspection(db.Model):
     __table_args__ = (
         Index("ix_inspection_venue_status_on", "venue_id", "status", "inspected_on"),
         Index("ix_inspection_created_by_client_key", "created_by_id", "client_key", unique=True),
+        # Lists show the newest first.
+        Index("ix_inspection_inspected_at", "inspected_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -139,6 +139,7 @@ def upgrade():
     op.create_index(
         op.f("ix_inspection_checklist_template_id"), "inspection", ["checklist_template_id"]
     )
+    op.create_index("ix_inspection_inspected_at", "inspection", ["inspected_at"])
     op.create_index(
         "ix_inspection_created_by_client_key",
         "inspection",
@@ -310,6 +311,7 @@ def downgrade():
     op.drop_table("inspection_member")
     op.drop_table("inspection_agency")
     op.drop_index("ix_inspection_created_by_client_key", table_name="inspection")
+    op.drop_index("ix_inspection_inspected_at", table_name="inspection")
     op.drop_index(op.f("ix_inspection_checklist_template_id"), table_name="inspection")
     sqlite = op.get_bind().dialect.name == "sqlite"
     for column, referred in INSPECTION_FKS:

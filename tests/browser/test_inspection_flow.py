@@ -71,7 +71,9 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.context.grant_permissions(["geolocation"], origin=live_server.base)
-    page.context.set_geolocation({"latitude": VENUE[0] + 0.0002, "longitude": VENUE[1], "accuracy": 12})
+    page.context.set_geolocation(
+        {"latitude": VENUE[0] + 0.0002, "longitude": VENUE[1], "accuracy": 12}
+    )
     photo = tmp_path / "camera.jpg"
     Image.new("RGB", (4000, 3000), (150, 60, 40)).save(photo, "JPEG", quality=85)
 
@@ -124,7 +126,10 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
     page.click("#sec-sign > summary")
     _draw(page, ".sign-block[data-role=lead] canvas")
     page.check(".sign-block[data-role=representative] .sign-refused")
-    page.fill(".sign-block[data-role=representative] .sign-reason", "Không ký; 3 thành viên đoàn chứng kiến")
+    page.fill(
+        ".sign-block[data-role=representative] .sign-reason",
+        "Không ký; 3 thành viên đoàn chứng kiến",
+    )
     expect(page.locator("#save-state")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"))
 
     # a double tap on Submit submits once

@@ -225,7 +225,6 @@ def _js_strings() -> dict:
         "remove_photo": _("Remove this photo?"),
         "added": _("added"),
         "add": _("Add"),
-        "range": _("Legal range: %(low)s – %(high)s"),
         "no_range": _("No fine range for this offender."),
         "out_of_range": _("Outside the legal range."),
         "only_for": _("Only for: %(who)s"),

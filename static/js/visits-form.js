@@ -570,9 +570,13 @@ function renderViolations() {
     fine.value = v.fine_vnd == null ? '' : new Intl.NumberFormat(LOCALE).format(v.fine_vnd);
     const range = $('.viol-range', card);
     const [low, high] = entry ? entry.ranges[v.offender] || [null, null] : [null, null];
+    $('.fine-min', range).textContent = money(low);
+    $('.fine-max', range).textContent = money(high);
+    if (low == null) $('.range-label', range).textContent = T.no_range;
+    range.classList.toggle('none', low == null);
     const paintRange = () => {
       const problem = entry ? fineProblem(v) : null;
-      range.textContent = low == null ? T.no_range : fmt(T.range, { low: money(low), high: money(high) }) + (problem ? ` – ${problem}` : '');
+      $('.range-warn', range).textContent = problem || '';
       range.classList.toggle('bad', Boolean(problem));
     };
     paintRange();
@@ -591,11 +595,16 @@ function renderViolations() {
       paintRange();
       update();
     };
-    $('.fine-min', card).disabled = low == null;
-    $('.fine-max', card).disabled = high == null;
     $('.fine-min', card).addEventListener('click', () => setFine(low));
     $('.fine-max', card).addEventListener('click', () => setFine(high));
     const chips = $('.viol-measures', card);
+    const more = $('.viol-more', card);
+    const paintMore = () => {
+      const picked = v.measures.map((m) => D.measures[m]).filter(Boolean);
+      if (v.offender_name) picked.push(v.offender_name);
+      $('.viol-more-meta', card).textContent = picked.length ? `(${picked.join(', ')})` : '';
+    };
+    if (v.measures.length || v.offender_name) more.open = true;
     for (const [code, label] of Object.entries(D.measures)) {
       const chip = document.createElement('button');
       chip.type = 'button';
@@ -606,6 +615,7 @@ function renderViolations() {
         v.measures = v.measures.includes(code) ? v.measures.filter((m) => m !== code) : v.measures.concat([code]);
         chip.setAttribute('aria-pressed', String(v.measures.includes(code)));
         paintRange();
+        paintMore();
         update();
       });
       chips.append(chip);
@@ -621,6 +631,8 @@ function renderViolations() {
     bind('.viol-remedy', 'remedy');
     bind('.viol-deadline', 'remedy_deadline');
     bind('.viol-name', 'offender_name');
+    $('.viol-name', card).addEventListener('change', paintMore);
+    paintMore();
     $('.viol-remove', card).addEventListener('click', () => {
       if (!window.confirm(T.remove_violation)) return;
       doc.violations.splice(index, 1);

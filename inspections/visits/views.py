@@ -41,6 +41,7 @@ from ..violations.models import MEASURES
 from . import checklists, files, services
 from .minutes import minutes_pdf
 from .models import INSPECTION_STATUSES, ChecklistTemplate, Inspection
+from .schemas import InspectionOut
 
 bp = Blueprint("visits", __name__, url_prefix="/inspections")
 
@@ -167,7 +168,10 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str):
         "mode": mode,
         "api": "/api/v1/inspections",
         "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code},
-        "inspection": services.document(inspection, locale) if inspection else None,
+        # Through the API's schema, so the page starts from exactly what the API answers.
+        "inspection": InspectionOut().dump(services.document(inspection, locale))
+        if inspection
+        else None,
         "start": start,
         "teams": [
             {"id": t.id, "name": t.name, "members": services.team_members(t, current_user)}

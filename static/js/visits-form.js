@@ -361,7 +361,20 @@ function errorTarget(key) {
   return null;
 }
 
+// marshmallow nests field errors ({violations: {0: {fine_vnd: [...]}}}); the page uses
+// dotted keys ("violations.0.fine_vnd"), like the service's own messages.
+function flatErrors(errors, prefix = '', out = {}) {
+  for (const [key, value] of Object.entries(errors || {})) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (Array.isArray(value)) out[name] = value;
+    else if (value && typeof value === 'object') flatErrors(value, name, out);
+    else out[name] = [String(value)];
+  }
+  return out;
+}
+
 function showErrors(errors) {
+  errors = flatErrors(errors);
   $$('.field-error').forEach((el) => (el.textContent = ''));
   $$('.item.missing').forEach((el) => el.classList.remove('missing'));
   for (const [key, messages] of Object.entries(errors || {})) {
@@ -395,6 +408,7 @@ function openAndFocus(el) {
 }
 
 function showProblems(errors) {
+  errors = flatErrors(errors);
   const list = $('#problem-list');
   list.textContent = '';
   for (const [key, messages] of Object.entries(errors)) {

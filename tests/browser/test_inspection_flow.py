@@ -122,6 +122,16 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
     expect(page.locator("#item-KAR-05 .thumb")).to_have_count(1)
     expect(page.locator("#item-KAR-05 .thumb .thumb-state")).to_have_count(0, timeout=15000)
 
+    # the phone reloads the page (or the browser is killed): nothing is lost
+    expect(page.locator("#save-state")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"))
+    page.reload()
+    expect(page.locator("#progress-text")).to_have_text("10/10 answered")
+    card = page.locator("#violations .viol").first
+    expect(card.locator(".viol-fine")).to_have_value("30,000,000")
+    expect(card.locator(".viol-deadline")).to_have_value("2030-01-15")
+    expect(page.locator("#item-KAR-05 .thumb")).to_have_count(1)
+    card.locator(".viol-remedy").fill("Tháo chốt cửa bên trong tất cả các phòng hát")
+
     # signatures: the lead signs, the representative refuses in front of witnesses
     page.click("#sec-sign > summary")
     _draw(page, ".sign-block[data-role=lead] canvas")
@@ -156,6 +166,7 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
         assert violation.legal.code == "ND38-2021-D15-6b"
         assert (violation.offender_type, violation.fine_vnd) == ("organisation", 30_000_000)
         assert violation.remedy_deadline == date(2030, 1, 15) and violation.item.code == "KAR-05"
+        assert violation.remedy == "Tháo chốt cửa bên trong tất cả các phòng hát"
         (stored,) = db.session.scalars(
             select(InspectionPhoto).where(InspectionPhoto.inspection_id == inspection_id)
         ).all()

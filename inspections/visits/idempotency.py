@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable
 
 from flask import jsonify, request
@@ -32,6 +33,7 @@ from ..extensions import db
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+CLAIM_ATTEMPTS = 6
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,200}$")
 
 
@@ -90,20 +92,24 @@ def run(action: Callable[[], tuple[dict, int]], *, extra: bytes | None = None):
         return _response(body, status)
     user_id = current_user.id
     fp = fingerprint(extra)
-    found = _find(user_id, key)
-    if found is not None:
-        return _replay(found, fp)
-    record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fp)
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except (IntegrityError, OperationalError):
-        # A concurrent request with the same key won; answer what it answered.
-        db.session.rollback()
-        found = _find(user_id, key)
-        if found is None:
-            raise
-        return _replay(found, fp)
+    record = None
+    for attempt in range(CLAIM_ATTEMPTS):
+        try:
+            found = _find(user_id, key)
+            if found is not None:
+                return _replay(found, fp)
+            record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fp)
+            with db.session.begin_nested():
+                db.session.add(record)
+            break
+        except (IntegrityError, OperationalError):
+            # A concurrent request with the same key claimed it first (unique index), or
+            # SQLite refused to turn this request's stale read into a write: start a fresh
+            # transaction, which then sees the winner's answer.
+            db.session.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    else:
+        raise Conflict(_("The same request is still being processed; try again."), field=HEADER)
     body, status = action()
     record.status_code, record.response = status, body
     db.session.flush()

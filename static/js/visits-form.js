@@ -835,7 +835,7 @@ bindText('#f-reason', () => doc.presence_reason, (v) => (doc.presence_reason = v
 
 // ------------------------------------------------------------------ GPS proof
 
-const gps = { watch: null, best: null, error: null, until: 0 };
+const gps = { watch: null, best: null, error: null, until: 0, told: false };
 
 function startWatch(seconds = 30) {
   if (!navigator.geolocation || MODE === 'amend') {
@@ -904,6 +904,10 @@ function renderGps() {
   const fix = doc.location;
   const reasonNeeded = Boolean(server.problems.presence_reason) || (presence && presence !== 'on_site');
   $('#reason-box').hidden = !reasonNeeded;
+  if (reasonNeeded && !gps.told) {
+    gps.told = true; // say it once, where the reason is written
+    $('#sec-gps').open = true;
+  }
   if (reasonNeeded && server.problems.presence_reason) $('#gps-detail').textContent = server.problems.presence_reason.join(' ');
   if (gps.error === 1 && !fix) {
     chip.classList.add('bad');

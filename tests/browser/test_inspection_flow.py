@@ -196,3 +196,65 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert page.errors == []
     assert all(u.startswith(live_server.base) or u.startswith("blob:") for u in requested)
+
+
+def test_parallel_retries_with_one_key_create_one_inspection(live_server):
+    """Eight copies of the same start sent at once (a phone retrying on a bad line)."""
+    import json
+    import urllib.request
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = live_server.app
+    with app.app_context():
+        from inspections.accounts.services import create_token
+        from inspections.venues.models import Venue
+        from inspections.visits.models import Inspection
+        from tests.conftest import user
+
+        token = create_token(user("t_insp_pt"), name="parallel")
+        venue_id = db.session.scalar(select(Venue.id).order_by(Venue.id).limit(1))
+        if venue_id is None:
+            db.session.commit()
+            venue_id = _arrange(app)
+        db.session.commit()
+    key = str(uuid.uuid4())
+    body = json.dumps(
+        {
+            "venue_id": venue_id,
+            "inspected_at": datetime.now(UTC).isoformat(),
+            "members": [{"name": "Lê Văn Một", "agency": "police", "lead": True}],
+        }
+    ).encode()
+
+    def call(_n):
+        request = urllib.request.Request(  # noqa: S310 - the local test server
+            live_server.url("/api/v1/inspections"),
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Idempotency-Key": key,
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+            return resp.status, json.loads(resp.read())["id"]
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(call, range(8)))
+    except Exception:
+        print(live_server.log.read_text()[-6000:])
+        raise
+    assert {status for status, _id in results} == {201}
+    assert len({inspection_id for _s, inspection_id in results}) == 1
+    with app.app_context():
+        from inspections.visits.models import Inspection
+
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Inspection).where(Inspection.client_key == key)
+            )
+            == 1
+        )

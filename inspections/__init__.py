@@ -73,6 +73,7 @@ def import_models() -> None:
     from .audit import models as _audit  # noqa: F401
     from .coverage import models as _coverage  # noqa: F401
     from .venues import models as _venues  # noqa: F401
+    from .violations import models as _violations  # noqa: F401
     from .visits import models as _visits  # noqa: F401
 
 
@@ -145,10 +146,23 @@ def configure_blueprints(app: Flask) -> None:
     from .coverage.api import blp as coverage_api
     from .coverage.views import bp as coverage_pages
     from .extensions import api
+    from .violations.api import blp as violation_types_api
+    from .violations.views import bp as violations_pages
+    from .visits.api import blp as visits_api
+    from .visits.api import checklists_blp as checklists_api
+    from .visits.views import bp as visits_pages
 
-    for bp in (core_pages, accounts_pages, areas_pages, audit_pages, coverage_pages):
+    for bp in (
+        core_pages,
+        accounts_pages,
+        areas_pages,
+        audit_pages,
+        coverage_pages,
+        visits_pages,
+        violations_pages,
+    ):
         app.register_blueprint(bp)
-    for blp in (core_api, areas_api, coverage_api):
+    for blp in (core_api, areas_api, coverage_api, visits_api, checklists_api, violation_types_api):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.
     for endpoint, view in list(app.view_functions.items()):

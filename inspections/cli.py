@@ -51,7 +51,9 @@ def seed_command(demo: bool, admin_password: str | None) -> None:
     """Load sectors, agencies, areas, boundaries, catalogue (idempotent)."""
     from . import seeding
 
-    total = run_service(seeding.run, demo=demo, echo=click.echo)
+    total = run_service(
+        seeding.run, demo=demo, echo=click.echo, password=admin_password if demo else None
+    )
     if demo and admin_password:
         from .accounts.demo import ensure_demo_accounts
 
@@ -76,13 +78,13 @@ def demo_command(url: str) -> None:
     from .accounts.demo import DEMO_USERS, ensure_demo_accounts
 
     upgrade()
-    run_service(seeding.run, demo=True, echo=click.echo)
     pw_file = os.path.join(current_app.instance_path, "demo-password")
     if not os.path.exists(pw_file):
         with open(os.open(pw_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as fh:
             fh.write(secrets.token_urlsafe(9))
     with open(pw_file) as fh:
         password = fh.read().strip()
+    run_service(seeding.run, demo=True, echo=click.echo, password=password)
     run_service(ensure_demo_accounts, password)
     db.session.commit()
     click.echo("")
@@ -91,6 +93,9 @@ def demo_command(url: str) -> None:
     click.echo(f"  Sign in as: admin / {password}")
     others = ", ".join(u for u, *_ in DEMO_USERS if u != "admin")
     click.echo(f"  Other demo accounts (same password): {others}")
+    click.echo(
+        "  District team inspectors (same password): kt593ld, kt593ca, kt593vh, kt593ub … kt602ub"
+    )
     click.echo(f"  (password kept in {pw_file})")
     click.echo("=" * 64)
 

@@ -20,6 +20,11 @@ def defaults(instance_path: str) -> dict:
         # Area lookup: how far outside every polygon a point may be and still be snapped.
         "SNAP_DISTANCE_M": 2000,
         "MAX_UPLOAD_MB": 10,
+        # GPS proof: an inspection whose fixes lie further than this from the venue (after
+        # allowing for their accuracy) is off-site; a fix less precise than the second
+        # proves nothing. Either needs the inspector's reason.
+        "OFFSITE_DISTANCE_M": 200,
+        "GPS_MAX_ACCURACY_M": 150,
         "SESSION_HOURS": 12,
         # Trust X-Forwarded-* from this many proxies (0 when served directly).
         "PROXY_COUNT": 0,

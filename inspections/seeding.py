@@ -49,12 +49,18 @@ def upsert_by_code(model, records: list[dict], key: str = "code") -> int:
     return changes
 
 
-def steps(demo: bool) -> list[tuple[str, Callable[[], int]]]:
-    """The seed steps in dependency order: the table of contents of what the seed loads."""
+def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[], int]]]:
+    """The seed steps in dependency order: the table of contents of what the seed loads.
+
+    password: the demo accounts' password (``flask demo``, ``seed --demo --admin-password``);
+    without it the demo teams are made of the accounts that already exist.
+    """
     from .accounts.models import Agency
     from .areas.seed import load_areas
     from .coverage.seed import load_plans
     from .venues.models import Sector
+    from .violations.services import load_catalogue
+    from .visits.checklists import load_checklists
 
     reference = read_yaml("reference.yaml")
     out: list[tuple[str, Callable[[], int]]] = [
@@ -62,18 +68,26 @@ def steps(demo: bool) -> list[tuple[str, Callable[[], int]]]:
         ("agencies", lambda: upsert_by_code(Agency, reference["agencies"])),
         ("areas and demo boundaries", lambda: load_areas(seed_dir())),
         ("plans", load_plans),
+        ("legal catalogue", lambda: load_catalogue(seed_dir() / "catalogue" / "violations.yaml")),
+        ("checklist templates", lambda: load_checklists(seed_dir() / "checklists")),
     ]
     if demo:
         from .venues.demo import load_demo_venues
+        from .visits.demo import load_demo_inspections
 
-        out += [("demo venues", load_demo_venues)]
+        out += [
+            ("demo venues", load_demo_venues),
+            ("demo teams and inspections", lambda: load_demo_inspections(password)),
+        ]
     return out
 
 
-def run(demo: bool = False, echo: Callable[[str], None] | None = None) -> int:
+def run(
+    demo: bool = False, echo: Callable[[str], None] | None = None, password: str | None = None
+) -> int:
     """Run every step and flush; the caller commits. Returns the total number of changes."""
     total = 0
-    for name, step in steps(demo):
+    for name, step in steps(demo, password):
         changed = step()
         total += changed
         if echo:

@@ -617,14 +617,21 @@ class NextPlan:
 
 
 def past_violations_count():
-    """Per venue: how many violations it had (raises its priority).
+    """Per venue: how many violations its submitted inspections recorded (current rows,
+    amendments applied) — more violations, earlier visit among equally due venues."""
+    from ..violations.models import RecordedViolation
 
-    TODO(violations): the table `violation` is being built in parallel; once it exists return
-    ``select(func.count(Violation.id)).join(Inspection).where(Inspection.venue_id == Venue.id,
-    SUBMITTED).correlate(Venue).scalar_subquery()``. Open tips (table
-    `tip`) join the ordering the same way.
-    """
-    return literal(0)
+    return (
+        select(func.count(RecordedViolation.id))
+        .join(Inspection, Inspection.id == RecordedViolation.inspection_id)
+        .where(
+            RecordedViolation.venue_id == Venue.id,
+            RecordedViolation.superseded_by_id.is_(None),
+            SUBMITTED,
+        )
+        .correlate(Venue)
+        .scalar_subquery()
+    )
 
 
 def next_to_inspect(

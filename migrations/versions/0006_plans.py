@@ -1,7 +1,7 @@
 """Plans (yearly targets) and the indexes the coverage query needs.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-29
 
 Reviewed by hand. The coverage aggregate reads, per venue, the latest submitted inspection up
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -44,6 +44,7 @@ def samples(app, create_venue):
         lead_username="t_insp",
         area_codes=["593"],
     )
+    inspection, photo, template_id = _inspection_samples(venue, team)
     values = {
         "user_id": user("t_insp").id,
         "team_id": team.id,
@@ -51,8 +52,36 @@ def samples(app, create_venue):
         "venue_id": venue.id,
         "id": venue.id,
         "plan_id": db.session.scalar(select(Plan.id).where(Plan.number == "1227/KH-UBND")),
+        "inspection_id": inspection.id,
+        "photo_id": photo.id,
+        "template_id": template_id,
+        "role": "lead",
     }
     return values
+
+
+def _inspection_samples(venue, team):
+    """A draft inspection by t_insp (with a photo) and a checklist version."""
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from PIL import Image
+
+    from inspections.visits import services as visits
+
+    inspection = visits.create(
+        user("t_insp"),
+        {
+            "venue_id": venue.id,
+            "inspected_at": datetime.now(UTC) - timedelta(hours=1),
+            "team_id": team.id,
+            "location": {"latitude": 10.93, "longitude": 108.10, "accuracy_m": 10},
+        },
+    )
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, "JPEG")
+    photo, _created = visits.add_photo(user("t_insp"), inspection, jpeg.getvalue())
+    return inspection, photo, inspection.checklist_template_id
 
 
 def _url(rule: Rule, samples: dict) -> str:

@@ -224,6 +224,33 @@ def test_what_to_inspect_next(world):
     assert lagi.needed == 1 and [names[x.id] for x in lagi.venues] == ["L"]
 
 
+def test_next_puts_past_offenders_first_among_equally_due(create_venue, create_inspection):
+    from inspections.violations.models import LegalViolation, RecordedViolation
+
+    lat, lon = point_in("597")
+    calm = create_venue(name="Calm", lat=lat, lon=lon)
+    offender = create_venue(name="Offender", lat=lat, lon=lon)
+    for v in (calm, offender):
+        create_inspection(v, on=date(2023, 3, 1))
+    legal = db.session.scalar(select(LegalViolation).limit(1))
+    recorded = create_inspection(offender, on=date(2023, 3, 1))
+    db.session.add(
+        RecordedViolation(
+            inspection_id=recorded.id,
+            venue_id=offender.id,
+            legal_violation_id=legal.id,
+            fine_vnd=1_000_000,
+        )
+    )
+    draft = create_inspection(calm, on=date(2023, 3, 1), status="draft")
+    db.session.add(
+        RecordedViolation(inspection_id=draft.id, venue_id=calm.id, legal_violation_id=legal.id)
+    )  # drafts do not count
+    db.session.flush()
+    plan = services.next_to_inspect(Q2, services.area_for("597", Scope()), scope=Scope())
+    assert [line.id for line in plan.venues] == [offender.id, calm.id]
+
+
 def test_next_with_a_start_point_gives_distances(world, as_user, create_venue):
     lat, lon = point_in("593")
     far = create_venue(name="Far", lat=lat + 0.01, lon=lon, opened_on=None)

@@ -1,0 +1,1 @@
+"""The legal catalogue and the violations recorded at inspections."""

@@ -1,0 +1,122 @@
+"""Idempotency-Key for the JSON API: a retried request returns its first answer.
+
+The phone generates a key (crypto.randomUUID) when an inspection is started and derives the
+keys of later calls from it, so that a request retried after a timeout, a double tap, or a
+queue replayed after a day offline (issue 8) creates nothing twice:
+
+- the same key and the same request (method, path, canonical body) → the stored first answer,
+  with ``Idempotent-Replayed: true``;
+- the same key with a different request → 409;
+- a request that failed (4xx/5xx) stores nothing: it rolled back, so it may be retried.
+
+The key is claimed by inserting its row first, in the request's transaction: a concurrent
+duplicate waits on the unique index (PostgreSQL) or the write lock (SQLite), fails, and then
+replays the winner's answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+CLAIM_ATTEMPTS = 6
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,200}$")
+
+
+def key_from_request() -> str | None:
+    """The request's Idempotency-Key, checked for shape, or None."""
+    key = request.headers.get(HEADER)
+    if key is None or key == "":
+        return None
+    if not KEY_PATTERN.match(key):
+        raise Invalid(
+            _("The Idempotency-Key must be 8–200 letters, digits or . _ : -"), field=HEADER
+        )
+    return key
+
+
+def fingerprint(extra: bytes | None = None) -> str:
+    """What makes two requests "the same": method, path, canonical JSON body, file bytes."""
+    body = request.get_json(silent=True) if request.is_json else None
+    form = sorted(request.form.items(multi=True)) if request.form else None
+    parts = [
+        request.method,
+        request.path,
+        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        json.dumps(form, ensure_ascii=False),
+        hashlib.sha256(extra).hexdigest() if extra is not None else "",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _find(user_id: int, key: str) -> IdempotencyRecord | None:
+    return db.session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+        )
+    )
+
+
+def _replay(record: IdempotencyRecord, fp: str):
+    if record.fingerprint != fp:
+        raise Conflict(
+            _("This Idempotency-Key was already used for a different request."), field=HEADER
+        )
+    if record.status_code is None:
+        raise Conflict(_("The same request is still being processed; try again."), field=HEADER)
+    resp = jsonify(record.response)
+    resp.status_code = record.status_code
+    resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+def run(action: Callable[[], tuple[dict, int]], *, extra: bytes | None = None):
+    """Run action (returning (body, status)) at most once per key; answer a Response."""
+    key = key_from_request()
+    if key is None:
+        body, status = action()
+        return _response(body, status)
+    user_id = current_user.id
+    fp = fingerprint(extra)
+    record = None
+    for attempt in range(CLAIM_ATTEMPTS):
+        try:
+            found = _find(user_id, key)
+            if found is not None:
+                return _replay(found, fp)
+            record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fp)
+            with db.session.begin_nested():
+                db.session.add(record)
+            break
+        except (IntegrityError, OperationalError):
+            # A concurrent request with the same key claimed it first (unique index), or
+            # SQLite refused to turn this request's stale read into a write: start a fresh
+            # transaction, which then sees the winner's answer.
+            db.session.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    else:
+        raise Conflict(_("The same request is still being processed; try again."), field=HEADER)
+    body, status = action()
+    record.status_code, record.response = status, body
+    db.session.flush()
+    return _response(body, status)
+
+
+def _response(body: dict, status: int):
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp

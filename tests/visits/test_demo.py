@@ -1,0 +1,89 @@
+"""Demo inspections: deterministic, idempotent, and some districts meet 20 % in 2024."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, distinct, func, or_, select
+
+from inspections.areas.models import Area
+from inspections.extensions import db
+from inspections.venues import demo as venue_demo
+from inspections.venues.models import Venue
+from inspections.violations.models import RecordedViolation
+from inspections.visits import demo
+from inspections.visits.models import Inspection
+
+
+def coverage(start: date, end: date) -> dict[str, tuple[int, int]]:
+    """{district code: (venues in scope, venues with a submitted inspection)} by the rule."""
+    in_scope = and_(
+        or_(Venue.opened_on.is_(None), Venue.opened_on <= end),
+        or_(Venue.closed_on.is_(None), Venue.closed_on >= start),
+        Venue.merged_into_id.is_(None),
+    )
+    inspected = (
+        select(Inspection.venue_id)
+        .where(Inspection.status == "submitted", Inspection.inspected_on.between(start, end))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Area.code, func.count(distinct(Venue.id)), func.count(distinct(inspected.c.venue_id))
+        )
+        .join(Venue, Venue.district_id == Area.id)
+        .outerjoin(inspected, inspected.c.venue_id == Venue.id)
+        .where(in_scope)
+        .group_by(Area.code)
+    ).all()
+    return {code: (n, k) for code, n, k in rows}
+
+
+def test_demo_inspections(app):
+    venue_demo.load_demo_venues()
+    created = demo.load_demo_inspections(password=None)
+    assert created > 500
+    assert demo.load_demo_inspections(password=None) == 0  # idempotent
+    year = coverage(date(2024, 1, 1), date(2024, 12, 31))
+    rates = {code: k / n for code, (n, k) in year.items()}
+    assert len(rates) == 10
+    assert sum(r >= 0.2 for r in rates.values()) >= 3, rates
+    assert sum(r < 0.2 for r in rates.values()) >= 3, rates
+    venues = db.session.scalar(select(func.count()).select_from(Venue))
+    ever = db.session.scalar(
+        select(func.count(distinct(Inspection.venue_id))).where(Inspection.status == "submitted")
+    )
+    assert 0.25 <= 1 - ever / venues <= 0.75  # a share has never been inspected
+    # every year 2024–2026 has inspections, with violations, never in the future
+    year_of = func.extract("year", Inspection.inspected_on)
+    years = dict(db.session.execute(select(year_of, func.count()).group_by(year_of)).all())
+    assert {int(y) for y in years} == {2024, 2025, 2026}
+    assert db.session.scalar(select(func.count()).select_from(RecordedViolation)) > 50
+    # inspected_on is the local day of inspected_at, and fines are within the legal range
+    sample = db.session.scalars(select(Inspection).limit(200)).all()
+    for inspection in sample:
+        assert (
+            inspection.inspected_on
+            == inspection.inspected_at.astimezone(
+                __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")
+            ).date()
+        )
+    for v in db.session.scalars(select(RecordedViolation).limit(300)):
+        low, high = v.legal.fine_range(v.offender_type)
+        assert low <= v.fine_vnd <= high
+        assert v.legal.in_force_on(v.inspection.inspected_on)
+    distances = [i.start_distance_m for i in sample if i.presence == "on_site"]
+    assert distances and all(0 <= d < 100 for d in distances)  # measured by the database
+    assert all(i.start_distance_m > 500 for i in sample if i.presence == "off_site")
+    teams = {i.team_id for i in sample}
+    assert None not in teams  # each district's team
+    statuses = set(db.session.scalars(select(Inspection.status).distinct()))
+    assert {"submitted", "cancelled"} <= statuses
+    # the plan does not depend on the order rows come from the database
+    venues = list(db.session.scalars(select(Venue)))
+    districts = list(
+        db.session.scalars(select(Area).where(Area.level == "district").order_by(Area.code))
+    )
+    first = demo.plan(venues, districts, {}, [])
+    second = demo.plan(list(reversed(venues)), districts, {}, [])
+    assert [(p.key, p.at) for p in first] == [(p.key, p.at) for p in second]

@@ -73,7 +73,16 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads and later writes fails on SQLite if another writer committed
+        # in between; taking the write lock up front (IMMEDIATE) makes concurrent writers wait
+        # (busy_timeout) instead. Reads (GET) stay unlocked so they never queue behind writers.
+        conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
 
 
 def point(latitude: float, longitude: float) -> WKTElement:

@@ -142,10 +142,12 @@ def configure_blueprints(app: Flask) -> None:
     from .core.api import blp as core_api
     from .core.views import bp as core_pages
     from .extensions import api
+    from .venues.api import blp as venues_api
+    from .venues.views import bp as venues_pages
 
-    for bp in (core_pages, accounts_pages, areas_pages, audit_pages):
+    for bp in (core_pages, accounts_pages, areas_pages, audit_pages, venues_pages):
         app.register_blueprint(bp)
-    for blp in (core_api, areas_api):
+    for blp in (core_api, areas_api, venues_api):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.
     for endpoint, view in list(app.view_functions.items()):

@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.services import Scope
 from ..areas.services import assign_venue_areas, check_coordinates, locate
 from ..audit.services import record
-from ..errors import Invalid
+from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..spatial import point
 from ..text import fold
@@ -348,7 +348,12 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
 
 
 def _too_many():
-    _refuse(_("The file has more than %(n)s rows; split it into several files.", n=f"{MAX_ROWS:,}"))
+    _refuse(
+        _(
+            "The file has more than %(n)s rows; split it into several files.",
+            n=format(MAX_ROWS, ","),
+        )
+    )
 
 
 # ---------------------------------------------------------------- rows
@@ -931,7 +936,7 @@ def _decide(plans: list[Planned], source: str) -> None:
                     opened_on=values["opened_on"],
                 )
                 check_status_change(probe, action, on, source)
-        except Invalid as exc:
+        except InspectionsError as exc:  # Invalid dates, Conflict for a status change
             p.result.action, p.result.reason = "reject", exc.message
             continue
         lic_new = p.licence and not any(

@@ -646,6 +646,30 @@ def _stashed(upload: str) -> tuple[bytes, dict]:
     return data, meta
 
 
+class _TooLarge(importing.FileRejected):
+    status = 413
+
+
+def _read_upload(file) -> bytes:
+    """The uploaded bytes, refusing (413) a file over the limit without reading it."""
+    stream = file.stream
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    limit = _max_import_bytes()
+    if size > limit:
+        raise _TooLarge(
+            _(
+                "The file is %(size)s MB; the limit is %(limit)s MB. Split the list into "
+                "several files or remove unused sheets and columns.",
+                size=f"{size / 1048576:.1f}",
+                limit=current_app.config["MAX_UPLOAD_MB"],
+            ),
+            field="file",
+        )
+    return stream.read()
+
+
 def _max_import_bytes() -> int:
     return int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
 
@@ -683,15 +707,15 @@ def import_venues():
         if file is None or not file.filename:
             errors, status = {"file": [_("Choose an XLSX or CSV file.")]}, 422
         else:
-            data = file.read(_max_import_bytes() + 1)
             try:
+                data = _read_upload(file)
                 table = importing.read_table(data, file.filename, _max_import_bytes())
                 report = importing.run_import(
                     table, scope=_scope(), user=current_user, dry_run=True
                 )
             except InspectionsError as exc:
                 db.session.rollback()
-                errors, status = exc.messages(), 422
+                errors, status = exc.messages(), exc.status if exc.status == 413 else 422
             else:
                 upload = _stash(data, file.filename)
                 _save_meta(

@@ -41,12 +41,17 @@ def samples(app, create_venue):
         lead_username="t_insp",
         area_codes=["593"],
     )
+    from inspections.venues.qr import venue_token
+
     values = {
         "user_id": user("t_insp").id,
         "team_id": team.id,
         "code": "593",
         "venue_id": venue.id,
         "id": venue.id,
+        "token": venue_token(venue.id),  # a genuine QR label of the venue
+        "fmt": "csv",
+        "upload": "no-such-upload",
     }
     return values
 

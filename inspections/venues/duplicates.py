@@ -105,8 +105,10 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
     la, lb = aliased(VenueLicence), aliased(VenueLicence)
     for low, high in db.session.execute(
         select(a.id, b.id)
-        .join(la, la.venue_id == a.id)
-        .join(lb, and_(lb.venue_id == b.id, lb.number == la.number, lb.kind == la.kind))
+        .select_from(la)
+        .join(lb, and_(lb.number == la.number, lb.kind == la.kind, lb.venue_id > la.venue_id))
+        .join(a, a.id == la.venue_id)
+        .join(b, b.id == lb.venue_id)
         .where(*live)
         .distinct()
         .limit(limit * 4)

@@ -662,7 +662,7 @@ def _read_upload(file) -> bytes:
             _(
                 "The file is %(size)s MB; the limit is %(limit)s MB. Split the list into "
                 "several files or remove unused sheets and columns.",
-                size=f"{size / 1048576:.1f}",
+                size=format(size / 1048576, ".1f"),
                 limit=current_app.config["MAX_UPLOAD_MB"],
             ),
             field="file",

@@ -48,9 +48,7 @@ def list_venues(args, pagination_parameters):
     scope, today = scope_of(current_user), services.today()
     pagination_parameters.item_count = queries.count(args, scope, today)
     page, size = pagination_parameters.page, pagination_parameters.page_size
-    rows = queries.rows(
-        queries.venue_select(args, scope, today).offset((page - 1) * size).limit(size)
-    )
+    rows = queries.first(args, scope, today, size, (page - 1) * size, licences=True)
     return [_out(r.venue, r.latitude, r.longitude, r.last_inspected_on, r.distance_m) for r in rows]
 
 

@@ -78,12 +78,7 @@ def _chunks(args: dict, scope: Scope, today: date) -> Iterator[list[queries.Venu
     """The filtered rows in list order, a thousand at a time (licences in one query each)."""
     ids = list(db.session.scalars(queries.id_select(args, scope, today)))
     for i in range(0, len(ids), CHUNK):
-        chunk = ids[i : i + CHUNK]
-        rows = {
-            r.venue.id: r
-            for r in queries.rows(queries.venue_select({**args, "ids": chunk}, scope, today))
-        }
-        yield [rows[v] for v in chunk if v in rows]
+        yield queries.load_rows(ids[i : i + CHUNK])
 
 
 def _licences(venue_ids: list[int]) -> dict[int, list[VenueLicence]]:

@@ -640,14 +640,15 @@ def _reject_in_file_duplicates(planned: list[Planned]) -> tuple[list[Planned], l
     """Later rows repeating an earlier row's number, or its name and address within 50 m."""
     seen: dict[tuple, Planned] = {}
     by_name: dict[tuple, list[Planned]] = {}
+    labels = (
+        ("registration_no", _("same registration number")),
+        ("security_cert_no", _("same certificate number")),
+    )
     keep, rejected = [], []
     for p in planned:
         p.keys = _keys(p)
         first, why = None, ""
-        for key, label in (
-            ("registration_no", _("same registration number")),
-            ("security_cert_no", _("same certificate number")),
-        ):
+        for key, label in labels:
             value = p.keys[key]
             if value and (key, value) in seen:
                 first, why = seen[(key, value)], label
@@ -836,6 +837,7 @@ def _write(plans: list[Planned], scope: Scope, user, source: str) -> None:
             if "location" in changes:
                 venue.location = point(*changes["location"])
                 relocated[venue.id] = p
+                _event(venue, "moved", now, reason, user)
             if "status" in changes:
                 action, on = _transition(venue, changes, now)
                 change_status(venue, action, on, reason, user=user)
@@ -878,8 +880,6 @@ def _write(plans: list[Planned], scope: Scope, user, source: str) -> None:
                 outside[p.result.row] = _("The location is outside your area.")
     if outside:
         raise _Outside(outside)
-    for p in relocated.values():
-        _event(p.venue, "moved", now, reason, user)
 
 
 def _transition(venue: Venue, changes: dict, now: date) -> tuple[str, date]:

@@ -60,6 +60,8 @@ class Venue(db.Model):
 
     __tablename__ = "venue"
     __audited__ = True
+    # Lists are sorted by the folded name: this index lets a page be read in order.
+    __table_args__ = (Index("ix_venue_search_order", "search_text", "id"),)
     __audit_exclude__ = ("name_key", "address_commune_key")
 
     id: Mapped[int] = mapped_column(primary_key=True)

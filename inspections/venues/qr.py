@@ -44,7 +44,10 @@ class LabelStale(InspectionsError):
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    # A separate LABEL_SECRET (env INSPECTIONS_LABEL_SECRET) lets the session key be rotated
+    # without reprinting every label; by default labels are signed with the app's secret.
+    key = current_app.config.get("LABEL_SECRET") or current_app.config["SECRET_KEY"]
+    return URLSafeSerializer(key, salt=SALT)
 
 
 def venue_token(venue_id: int) -> str:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, exists, false, func, null, or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from ..accounts.services import Scope
 from ..areas.models import Area
@@ -134,37 +134,42 @@ def where_clauses(args: dict, scope: Scope, today: date) -> list:
     return where
 
 
-def venue_select(args: dict, scope: Scope, today: date) -> Select:
-    """SELECT venue (with sector, district and commune), lat, lon, last inspection, distance,
-    filtered and sorted as args say."""
-    dist = None
-    if args.get("near"):
-        lat, lon = args["near"]
-        here = point_expr(lat, lon)
-        dist = distance_m(Venue.location, here)
+def load_rows(
+    ids: list[int], near: tuple[float, float] | None = None, licences: bool = False
+) -> list[VenueRow]:
+    """The list rows of these venues, in the order given: venue with sector, district and
+    commune names, lat, lon, last submitted inspection, metres from `near`.
+
+    Lists first pick the page's ids with a narrow query (it sorts ids, not whole rows, and
+    can walk an index), then load the page's rows here.
+    """
+    if not ids:
+        return []
+    dist = distance_m(Venue.location, point_expr(*near)) if near else null()
     q = (
-        select(
-            Venue,
-            func.ST_Y(Venue.location),
-            func.ST_X(Venue.location),
-            last_inspected(),
-            dist if dist is not None else null(),
-        )
+        select(Venue, func.ST_Y(Venue.location), func.ST_X(Venue.location), last_inspected(), dist)
         .outerjoin(District, Venue.district_id == District.id)
         .outerjoin(Commune, Venue.commune_id == Commune.id)
         .options(
             contains_eager(Venue.district.of_type(District)).load_only(*_area_cols(District)),
             contains_eager(Venue.commune.of_type(Commune)).load_only(*_area_cols(Commune)),
         )
-        .where(*where_clauses(args, scope, today))
+        .where(Venue.id.in_(ids))
     )
-    return q.order_by(*_ordering(args))
+    if licences:
+        q = q.options(selectinload(Venue.licences))
+    found = {
+        v.id: VenueRow(v, lat, lon, last, None if d is None else float(d))
+        for v, lat, lon, last, d in db.session.execute(q).unique()
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def _ordering(args: dict) -> list:
     sort = args.get("sort") or ("distance" if args.get("near") else "name")
     if sort == "distance" and args.get("near"):
-        return [nearest_first(Venue.location, point_expr(*args["near"])), Venue.id]
+        # distance alone: a second sort key would stop PostGIS walking its KNN index
+        return [nearest_first(Venue.location, point_expr(*args["near"]))]
     if sort == "updated":
         return [Venue.updated_at.desc(), Venue.id.desc()]
     if args.get("q") and len(fold(args["q"]).split()) > 1:
@@ -187,14 +192,6 @@ def _contains(folded: str) -> str:
 def count(args: dict, scope: Scope, today: date) -> int:
     """How many venues the filters keep."""
     return db.session.scalar(select(func.count(Venue.id)).where(*where_clauses(args, scope, today)))
-
-
-def rows(query: Select) -> list[VenueRow]:
-    """Run a venue_select and wrap its rows."""
-    return [
-        VenueRow(v, lat, lon, last, None if d is None else float(d))
-        for v, lat, lon, last, d in db.session.execute(query).unique()
-    ]
 
 
 @dataclass
@@ -227,8 +224,15 @@ class Page:
         return self.page + 1
 
 
-def page_of(args: dict, scope: Scope, today: date, page: int, per_page: int) -> Page:
+def first(args: dict, scope: Scope, today: date, n: int, offset: int = 0, **kw) -> list:
+    """The first n rows of the filtered list (after offset)."""
+    ids = list(db.session.scalars(id_select(args, scope, today).offset(offset).limit(n)))
+    return load_rows(ids, near=args.get("near"), **kw)
+
+
+def page_of(args: dict, scope: Scope, today: date, page: int, per_page: int, **kw) -> Page:
     """One page of the filtered list with its total."""
     total = count(args, scope, today)
-    q = venue_select(args, scope, today).offset((page - 1) * per_page).limit(per_page)
-    return Page(rows(q), page, per_page, total)
+    return Page(
+        first(args, scope, today, per_page, (page - 1) * per_page, **kw), page, per_page, total
+    )

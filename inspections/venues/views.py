@@ -231,9 +231,7 @@ def near():
             errors = {"at": exc.messages.get("near", exc.messages.get("sector", ["?"]))}
         else:
             here = args["near"]
-            rows = queries.rows(
-                queries.venue_select(args, _scope(), services.today()).limit(NEAR_LIMIT)
-            )
+            rows = queries.first(args, _scope(), services.today(), NEAR_LIMIT)
     accuracy = request.args.get("acc", type=float)
     return render_template(
         "venues/near.html",
@@ -268,9 +266,7 @@ def detail(venue_id: int):
     # the nearest other venues give the small map landmarks, with or without a base map
     neighbours = [
         [r.latitude, r.longitude, r.venue.name]
-        for r in queries.rows(
-            queries.venue_select({"near": (lat, lon)}, _scope(), services.today()).limit(16)
-        )
+        for r in queries.first({"near": (lat, lon)}, _scope(), services.today(), 16)
         if r.venue.id != venue.id and (r.distance_m or 0) < 1500
     ]
     return render_template(

@@ -44,6 +44,7 @@ def upgrade():
         op.add_column("venue", column)
     for col in VENUE_INDEXES:
         op.create_index(op.f(f"ix_venue_{col}"), "venue", [col])
+    op.create_index("ix_venue_search_order", "venue", ["search_text", "id"])
     _fill_name_keys()
 
     op.create_table(
@@ -145,6 +146,7 @@ def downgrade():
     ):
         op.drop_index(name, table_name="venue_licence")
     op.drop_table("venue_licence")
+    op.drop_index("ix_venue_search_order", table_name="venue")
     for col in VENUE_INDEXES:
         op.drop_index(op.f(f"ix_venue_{col}"), table_name="venue")
     # plain ALTER TABLE DROP COLUMN (SQLite >= 3.35): no table rebuild

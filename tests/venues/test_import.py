@@ -308,3 +308,17 @@ def test_cli_import_with_dry_run_and_rejected_file(runner, tmp_path):
     bad.write_bytes(b"\x89PNG\r\n\x1a\nxxxx")
     result = runner.invoke(args=["venues", "import", str(bad)])
     assert result.exit_code == 1 and "PNG file, not a spreadsheet" in result.output
+
+
+def test_the_readme_documents_every_header():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Importing venue lists", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        f"{field}: {name}"
+        for field, names in importing.COLUMNS.items()
+        for name in names
+        if f"`{field}`" not in section or name not in section
+    ]
+    assert missing == [], "README's import table is behind importing.COLUMNS"

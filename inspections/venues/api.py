@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
@@ -44,12 +44,27 @@ def _out(venue, latitude=None, longitude=None, last=None, distance=None) -> dict
 @blp.paginate()
 @requires(P.VENUES_READ)
 def list_venues(args, pagination_parameters):
-    """Venues matching the filters (near=lat,lon sorts by distance and adds distance_m)."""
+    """Venues matching the filters (near=lat,lon sorts by distance and adds distance_m).
+
+    The X-Pagination total is exact up to 10,000; beyond, it says 10000 and the response
+    carries `X-Total-Relation: gte` (at least that many), as search engines do.
+    """
     scope, today = scope_of(current_user), services.today()
-    pagination_parameters.item_count = queries.count(args, scope, today)
+    total, exact = queries.count(args, scope, today)
+    pagination_parameters.item_count = total
+    if not exact:  # as search engines say it: at least this many
+        g.total_relation = "gte"
     page, size = pagination_parameters.page, pagination_parameters.page_size
     rows = queries.first(args, scope, today, size, (page - 1) * size, licences=True)
     return [_out(r.venue, r.latitude, r.longitude, r.last_inspected_on, r.distance_m) for r in rows]
+
+
+@blp.after_app_request
+def _total_relation(response):
+    """Say when a list total was capped (see list_venues)."""
+    if g.get("total_relation"):
+        response.headers["X-Total-Relation"] = g.total_relation
+    return response
 
 
 @blp.route("", methods=["POST"])

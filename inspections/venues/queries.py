@@ -189,9 +189,18 @@ def _contains(folded: str) -> str:
     return f"%{escaped}%"
 
 
-def count(args: dict, scope: Scope, today: date) -> int:
-    """How many venues the filters keep."""
-    return db.session.scalar(select(func.count(Venue.id)).where(*where_clauses(args, scope, today)))
+# Counting stops here, as search engines do ("10,000+"): past it an exact total costs a scan
+# of the whole registry on every page and tells a person nothing more.
+COUNT_CAP = 10_000
+
+
+def count(args: dict, scope: Scope, today: date, cap: int | None = COUNT_CAP) -> tuple[int, bool]:
+    """(how many venues the filters keep, whether that is exact); at most cap when capped."""
+    q = select(Venue.id).where(*where_clauses(args, scope, today))
+    if cap is None:
+        return db.session.scalar(select(func.count()).select_from(q.subquery())), True
+    n = db.session.scalar(select(func.count()).select_from(q.limit(cap + 1).subquery()))
+    return (n, True) if n <= cap else (cap, False)
 
 
 @dataclass
@@ -202,6 +211,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -213,7 +223,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or (not self.exact and len(self.items) == self.per_page)
 
     @property
     def prev_num(self) -> int:
@@ -232,7 +242,6 @@ def first(args: dict, scope: Scope, today: date, n: int, offset: int = 0, **kw) 
 
 def page_of(args: dict, scope: Scope, today: date, page: int, per_page: int, **kw) -> Page:
     """One page of the filtered list with its total."""
-    total = count(args, scope, today)
-    return Page(
-        first(args, scope, today, per_page, (page - 1) * per_page, **kw), page, per_page, total
-    )
+    total, exact = count(args, scope, today)
+    items = first(args, scope, today, per_page, (page - 1) * per_page, **kw)
+    return Page(items, page, per_page, total, exact)

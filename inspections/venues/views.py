@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..accounts.permissions import P, requires
@@ -160,6 +161,7 @@ def _choices() -> dict:
     areas = list(
         db.session.scalars(
             select(Area)
+            .options(load_only(Area.id, Area.code, Area.name, Area.level, Area.parent_id))
             .where(Area.level.in_(("district", "commune")), scope.areas(Area))
             .order_by(Area.code)
         )
@@ -414,6 +416,9 @@ def edit(venue_id: int):
             data.setdefault("licences", [])
             for key in services.EDITABLE:
                 data.setdefault(key, None)  # an emptied box clears the field
+            built = services.compose_address(venue.house_no, venue.street, venue.address_commune)
+            if data["address"] and data["address"] == built:
+                data["address"] = None  # it was built from the parts: build it again
             data["name"] = data["name"] or venue.name
             try:
                 services.update_venue(venue, data, scope=_scope(), user=current_user)
@@ -558,6 +563,11 @@ def labels_png():
     sheet = max(1, request.args.get("sheet", 1, type=int) or 1)
     if sheet > qr.page_count(len(ids)):
         abort(404)
+    if request.args.get("preview"):  # the page's own preview: shown, not downloaded
+        body = qr.label_sheet_png(_labels_for(ids), page=sheet, dpi=90)
+        resp = Response(body, mimetype="image/png")
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
     body = qr.label_sheet_png(_labels_for(ids), page=sheet)
     record("export", object_type="venue", summary=f"QR labels PNG page {sheet}: {len(ids)} venues")
     return _download(body, "image/png", f"qr-labels-{datetime.now():%Y%m%d}-{sheet}.png")

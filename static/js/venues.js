@@ -41,6 +41,7 @@
   function newMap(el, options) {
     var map = L.map(el, Object.assign({ zoomControl: true, attributionControl: !!el.dataset.tiles }, options || {}));
     baseLayer(map, el);
+    L.control.scale({ imperial: false, maxWidth: 100 }).addTo(map);
     return map;
   }
 
@@ -166,6 +167,10 @@
       nm.fitBounds(L.latLngBounds(pts.slice(0, 9)).pad(0.2), { maxZoom: 17 });
     }
   }
+
+  // --- list: filters open by default where there is room for them
+  var more = document.querySelector('.more-filters');
+  if (more && window.matchMedia('(min-width: 992px)').matches) more.open = true;
 
   // --- list: select all for the label sheet
   var all = document.querySelector('[data-select-all]');

@@ -142,3 +142,20 @@ def test_api_pagination_and_openapi(as_user, token_for, create_venue, client):
     assert {"/api/v1/venues", "/api/v1/venues/{venue_id}"} <= set(spec["paths"])
     params = {p["name"] for p in spec["paths"]["/api/v1/venues"]["get"]["parameters"]}
     assert {"q", "area", "sector", "status", "near", "page", "page_size"} <= params
+
+
+def test_totals_stop_counting_at_the_cap(as_user, create_venue, monkeypatch):
+    from inspections.venues import queries
+
+    for i in range(4):
+        create_venue(name=f"Bar Đếm {i}", sector="bar")
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    monkeypatch.setattr(queries.count, "__defaults__", (3,))
+    client = as_user("t_coord")
+    html = client.get("/venues?q=bar dem").get_data(as_text=True)
+    assert "more than 3 venues" in html
+    r = client.get("/api/v1/venues?q=bar dem&page_size=2")
+    assert '"total": 3' in r.headers["X-Pagination"] and r.headers["X-Total-Relation"] == "gte"
+    monkeypatch.setattr(queries.count, "__defaults__", (10,))
+    r = client.get("/api/v1/venues?q=bar dem&page_size=2")
+    assert '"total": 4' in r.headers["X-Pagination"] and "X-Total-Relation" not in r.headers

@@ -195,3 +195,22 @@ def test_the_venue_page_includes_the_panels_of_other_capabilities():
     visits = html.index('{% include "visits/_venue_panel.html" ignore missing %}')
     violations = html.index('{% include "violations/_venue_panel.html" ignore missing %}')
     assert html.index('id="venue-map"') < visits < violations < html.index("Change history")
+
+
+def test_editing_the_parts_rebuilds_the_address(as_user, post, create_venue):
+    venue = create_venue(name="Spa Địa Chỉ", sector="spa_sauna", address=None)
+    vid = venue.id
+    as_user("t_coord")
+    form = {"name": "Spa Địa Chỉ", "sector": "spa_sauna", "coordinates": "10.929, 108.102",
+            "house_no": "5", "street": "Lê Lợi", "address_commune": "Phường Bình Hưng"}  # fmt: skip
+    post(f"/venues/{vid}/edit", form)
+    db.session.expire_all()
+    assert db.session.get(Venue, vid).address == "5 Lê Lợi, Phường Bình Hưng"
+    # the form shows the built address; changing a part rebuilds it
+    post(f"/venues/{vid}/edit", {**form, "house_no": "7", "address": "5 Lê Lợi, Phường Bình Hưng"})
+    db.session.expire_all()
+    assert db.session.get(Venue, vid).address == "7 Lê Lợi, Phường Bình Hưng"
+    # an address typed in full is kept as typed
+    post(f"/venues/{vid}/edit", {**form, "address": "Kiốt 3, chợ Bình Hưng"})
+    db.session.expire_all()
+    assert db.session.get(Venue, vid).address == "Kiốt 3, chợ Bình Hưng"

@@ -6,8 +6,9 @@ Creates its own PostgreSQL database (as the tests do, INSPECTIONS_TEST_PG_URL or
 server), migrates and seeds it, generates a deterministic registry (venues spread over the
 communes, inspections, licences; compacted and analysed as after a bulk load), then times
 requests through the Flask test client — the time printed is the server's, from request to
-response — and a real 5,000-row XLSX import through the import service. Targets (issue 4): list and search < 150 ms, near me < 100 ms,
-import < 30 s. The database is dropped at the end unless --keep is given.
+response — and a real 5,000-row XLSX import through the import service. Targets (issue 4):
+list and search < 150 ms, near me < 100 ms, import < 30 s. The database is dropped at the end
+unless --keep is given.
 """
 
 from __future__ import annotations

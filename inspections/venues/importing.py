@@ -449,6 +449,8 @@ def _text(value) -> str | None:
     if isinstance(value, (datetime, date)):
         return value.strftime("%d/%m/%Y")
     text = " ".join(str(value).split())
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]  # the quote our CSV export puts before formula-like text
     return text or None
 
 
@@ -977,17 +979,19 @@ def run_import(
     _decide([p for p in planned if p.result.action != "reject"], source)
     rejected += [p.result for p in planned if p.result.action == "reject"]
     planned = [p for p in planned if p.result.action != "reject"]
-    for _attempt in range(3):
+    while True:
         savepoint = db.session.begin_nested()
         try:
             _write(planned, scope, user, source)
         except _Outside as exc:
+            # rows whose location fell outside: reject them and write the others again
             savepoint.rollback()
-            for p in planned:
-                if p.result.row in exc.rows:
-                    p.result.action, p.result.reason = "reject", exc.rows[p.result.row]
-                    p.result.venue_id = None
-                    rejected.append(p.result)
+            outside = [p for p in planned if p.result.row in exc.rows]
+            if not outside:
+                raise RuntimeError("import: rows outside the area not found") from None
+            for p in outside:
+                p.result.action, p.result.reason = "reject", exc.rows[p.result.row]
+                rejected.append(p.result)
             planned = [p for p in planned if p.result.action != "reject"]
             for p in planned:
                 if p.venue is None:
@@ -1017,6 +1021,7 @@ def rejected_rows(table: Table, report: ImportReport) -> tuple[list[str], list[l
     """The header and the rejected rows as they were, with the reason in an error column."""
     reasons = {r.row: r.reason for r in report.rejected}
     headers = list(table.headers)
+    # sheets often declare empty columns past the last one used: leave those out
     while (
         headers
         and not headers[-1]
@@ -1034,8 +1039,20 @@ def rejected_rows(table: Table, report: ImportReport) -> tuple[list[str], list[l
     return [headers[i] for i in keep] + [ERROR_COLUMN], out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def write_xlsx(headers: list[str], rows: list[list], title: str = "venues") -> bytes:
-    """A one-sheet workbook: bold frozen header, dates as dd/mm/yyyy."""
+    """A one-sheet workbook: bold frozen header, dates as dd/mm/yyyy; text that looks like a
+    formula ("=HYPERLINK(...)" typed as a venue name) stays text."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -1057,6 +1074,10 @@ def write_xlsx(headers: list[str], rows: list[list], title: str = "venues") -> b
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = "DD/MM/YYYY"
                 cells.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"  # openpyxl would store it as a formula
+                cells.append(cell)
             else:
                 cells.append(value)
         ws.append(cells)
@@ -1065,15 +1086,22 @@ def write_xlsx(headers: list[str], rows: list[list], title: str = "venues") -> b
     return buf.getvalue()
 
 
+def _csv_cell(value):
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
+        return "'" + value  # Excel would run it as a formula; the import drops the quote
+    return value
+
+
 def write_csv(headers: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with BOM (so Excel shows Vietnamese right), dates as dd/mm/yyyy."""
+    """UTF-8 with BOM (so Excel shows Vietnamese right), dates as dd/mm/yyyy, text that
+    Excel would take for a formula quoted with an apostrophe."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(
-            [v.strftime("%d/%m/%Y") if isinstance(v, (date, datetime)) else v for v in row]
-        )
+        writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -56,7 +56,8 @@ def last_inspected():
     )
 
 
-def _period(args: dict, today: date) -> tuple[date, date]:
+def period(args: dict, today: date) -> tuple[date, date]:
+    """The period of the inspected filter: since and until, by default this calendar year."""
     return args.get("since") or date(today.year, 1, 1), args.get("until") or date(
         today.year, 12, 31
     )
@@ -110,7 +111,7 @@ def where_clauses(args: dict, scope: Scope, today: date) -> list:
     elif args.get("status"):
         where.append(Venue.status == args["status"])
     if args.get("inspected"):
-        since, until = _period(args, today)
+        since, until = period(args, today)
         done = exists().where(
             Inspection.venue_id == Venue.id,
             Inspection.status == "submitted",

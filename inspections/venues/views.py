@@ -182,7 +182,8 @@ def _map_config() -> dict:
     return {
         "tiles": current_app.config.get("TILE_URL") or "",
         "attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
-        "boundaries": url_for("areas_api.boundaries", level="commune"),
+        "boundaries": url_for("areas_api.boundaries", level="district"),
+        "communes": url_for("areas_api.boundaries", level="commune"),
     }
 
 
@@ -201,7 +202,7 @@ def index():
         args.pop("area", None)
         raw.pop("area", None)
         page = queries.page_of(args, _scope(), services.today(), page_no, PER_PAGE)
-    since, until = queries._period(args, services.today())
+    since, until = queries.period(args, services.today())
     return render_template(
         "venues/index.html",
         page=page,
@@ -284,7 +285,6 @@ def detail(venue_id: int):
         lifecycle=services.lifecycle(venue),
         today=services.today(),
         map_config=_map_config(),
-        label_url=url_for("venues.by_qr", token=qr.venue_token(venue.id), _external=True),
     )
 
 

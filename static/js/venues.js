@@ -11,31 +11,40 @@
       return;
     }
     el.classList.add('no-tiles');
-    if (!el.dataset.boundaries) return;
-    fetch(el.dataset.boundaries, { credentials: 'same-origin', headers: { Accept: 'application/geo+json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (fc) {
-        if (!fc) return;
-        var layer = L.geoJSON(fc, {
-          style: { color: '#0b5563', weight: 1.2, fillColor: '#0b5563', fillOpacity: 0.04 },
-          interactive: false
-        }).addTo(map);
-        // commune names where they can be read (no base map: they are the only landmarks)
-        var labels = L.layerGroup();
-        layer.eachLayer(function (l) {
-          var name = l.feature && l.feature.properties && l.feature.properties.name;
-          if (name) {
-            labels.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'area-label', interactive: false })
-              .setLatLng(l.getBounds().getCenter()).setContent(name));
-          }
-        });
-        var toggle = function () {
-          if (map.getZoom() >= 11) { labels.addTo(map); } else { labels.remove(); }
-        };
-        map.on('zoomend', toggle);
-        toggle();
-      })
-      .catch(function () { /* the map still shows the points */ });
+    // communes (thin, named when zoomed in) under districts (thicker): the only landmarks
+    var layers = [
+      { url: el.dataset.communes, pane: 'communes', z: 340, names: true,
+        style: { color: '#0b5563', weight: 0.8, opacity: 0.6, fillColor: '#0b5563', fillOpacity: 0.03 } },
+      { url: el.dataset.boundaries, pane: 'districts', z: 345, names: false,
+        style: { color: '#073b45', weight: 2, opacity: 0.8, fill: false } }
+    ];
+    layers.forEach(function (spec) {
+      if (!spec.url) return;
+      // below the venue markers (overlay pane, 400) whichever answer comes first
+      map.createPane(spec.pane).style.zIndex = spec.z;
+      spec.style.pane = spec.pane;
+      fetch(spec.url, { credentials: 'same-origin', headers: { Accept: 'application/geo+json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (fc) {
+          if (!fc) return;
+          var layer = L.geoJSON(fc, { style: spec.style, pane: spec.pane, interactive: false }).addTo(map);
+          if (!spec.names) return;
+          var labels = L.layerGroup();
+          layer.eachLayer(function (l) {
+            var name = l.feature && l.feature.properties && l.feature.properties.name;
+            if (name) {
+              labels.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'area-label', interactive: false })
+                .setLatLng(l.getBounds().getCenter()).setContent(name));
+            }
+          });
+          var toggle = function () {
+            if (map.getZoom() >= 11) { labels.addTo(map); } else { labels.remove(); }
+          };
+          map.on('zoomend', toggle);
+          toggle();
+        })
+        .catch(function () { /* the map still shows the points */ });
+    });
   }
 
   function newMap(el, options) {

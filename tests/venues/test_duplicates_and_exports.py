@@ -153,3 +153,17 @@ def test_vietnamese_exports_re_import_too(as_user, create_venue, app, monkeypatc
     assert header.startswith("ID,Tên cơ sở,Ngành nghề,Địa chỉ")
     report = run_import(read_table(data, "xuat.csv", 10 * 1024 * 1024), scope=Scope(), dry_run=True)
     assert report.unchanged == 1 and not report.rejected
+
+
+def test_formula_like_text_stays_text_in_exports(as_user, create_venue):
+    create_venue(name='=HYPERLINK("http://evil","Karaoke Công Thức")', registration_no="KD-F",
+                 owner_phone="+84 912 345 678")  # fmt: skip
+    client = as_user("t_coord")
+    text = client.get("/venues/export.csv?q=cong thuc").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+84 912 345 678" in text
+    ws = load_workbook(io.BytesIO(client.get("/venues/export.xlsx?q=cong thuc").data)).active
+    row = list(ws.values)[1]
+    assert row[1].startswith("=HYPERLINK") and ws.cell(row=2, column=2).data_type == "s"
+    report = run_import(read_table(text.encode("utf-8-sig"), "x.csv", 10 * 1024 * 1024),
+                        scope=Scope(), dry_run=True)  # fmt: skip
+    assert report.unchanged == 1, report.results  # the quote is dropped again on import

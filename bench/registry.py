@@ -146,6 +146,14 @@ def generate(n: int) -> None:
     ]
     for i in range(0, len(lic), 10000):
         db.session.execute(insert(VenueLicence), lic[i : i + 10000])
+    # bulk inserts skip the ORM hook that keeps each venue's earliest expiry
+    db.session.execute(
+        text(
+            "UPDATE venue SET earliest_expiry = l.earliest FROM (SELECT venue_id, "
+            "min(expires_on) AS earliest FROM venue_licence GROUP BY venue_id) l "
+            "WHERE l.venue_id = venue.id"
+        )
+    )
     db.session.commit()
     db.session.commit()
     # as a DBA leaves a table after a bulk load: compacted (the area assignment rewrote

@@ -14,8 +14,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
+    select,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from ..areas.models import Area
 from ..dbtypes import UTCDateTime, utcnow
@@ -62,7 +65,7 @@ class Venue(db.Model):
     __audited__ = True
     # Lists are sorted by the folded name: this index lets a page be read in order.
     __table_args__ = (Index("ix_venue_search_order", "search_text", "id"),)
-    __audit_exclude__ = ("name_key", "address_commune_key")
+    __audit_exclude__ = ("name_key", "address_commune_key", "earliest_expiry")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -90,6 +93,9 @@ class Venue(db.Model):
     # Karaoke rooms, lodging rooms, massage beds... (the sector says which).
     capacity: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Derived: the earliest expiry of the venue's licences, kept by _licences_changed below,
+    # so "licence expiring" is one indexed comparison rather than a join over licences.
+    earliest_expiry: Mapped[date | None] = mapped_column(Date, index=True)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
@@ -168,6 +174,35 @@ class VenueLicence(db.Model):
             d.strftime("%d/%m/%Y") if d else "…" for d in (self.issued_on, self.expires_on)
         )
         return f"{self.kind} {self.number} ({dates})"
+
+
+def _licence_touched(_mapper, _connection, licence: VenueLicence) -> None:
+    session = object_session(licence)
+    if session is not None and licence.venue_id:
+        session.info.setdefault("licence_venues", set()).add(licence.venue_id)
+
+
+for _when in ("after_insert", "after_update", "after_delete"):
+    event.listen(VenueLicence, _when, _licence_touched)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _licences_changed(session: Session, _context) -> None:
+    """Refresh the derived earliest expiry of venues whose licences were written."""
+    ids = session.info.pop("licence_venues", None)
+    if not ids:
+        return
+    earliest = (
+        select(func.min(VenueLicence.expires_on))
+        .where(VenueLicence.venue_id == Venue.id)
+        .scalar_subquery()
+    )
+    session.connection().execute(
+        update(Venue.__table__).where(Venue.id.in_(ids)).values(earliest_expiry=earliest)
+    )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Venue) and obj.id in ids:
+            session.expire(obj, ["earliest_expiry"])
 
 
 class VenueEvent(db.Model):

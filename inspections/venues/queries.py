@@ -17,7 +17,7 @@ from ..spatial import distance_m, nearest_first, point_expr
 from ..text import fold
 from ..visits.models import Inspection
 from .addresses import commune_key
-from .models import Sector, Venue, VenueLicence
+from .models import Sector, Venue
 
 District = aliased(Area, name="district_area")
 Commune = aliased(Area, name="commune_area")
@@ -121,13 +121,7 @@ def where_clauses(args: dict, scope: Scope, today: date) -> list:
         where.append(done if args["inspected"] == "yes" else ~done)
     if args.get("expiring"):
         horizon = today + timedelta(days=int(args.get("days") or 60))
-        where.append(
-            exists().where(
-                VenueLicence.venue_id == Venue.id,
-                VenueLicence.expires_on.is_not(None),
-                VenueLicence.expires_on <= horizon,
-            )
-        )
+        where.append(Venue.earliest_expiry <= horizon)  # the earliest expiry
     if args.get("flag") == "mismatch":
         where.append(mismatch_clause())
     elif args.get("flag") == "unlocated":

@@ -34,9 +34,10 @@ VENUE_COLUMNS = [
     sa.Column("owner_phone", sa.String(32), nullable=True),
     sa.Column("capacity", sa.Integer(), nullable=True),
     sa.Column("notes", sa.Text(), nullable=True),
+    sa.Column("earliest_expiry", sa.Date(), nullable=True),
     sa.Column("label_version", sa.Integer(), nullable=False, server_default="1"),
 ]
-VENUE_INDEXES = ("name_key", "security_cert_no")
+VENUE_INDEXES = ("name_key", "security_cert_no", "earliest_expiry")
 
 
 def upgrade():

@@ -214,3 +214,24 @@ def test_editing_the_parts_rebuilds_the_address(as_user, post, create_venue):
     post(f"/venues/{vid}/edit", {**form, "address": "Kiốt 3, chợ Bình Hưng"})
     db.session.expire_all()
     assert db.session.get(Venue, vid).address == "Kiốt 3, chợ Bình Hưng"
+
+
+def test_the_earliest_licence_expiry_follows_the_licences(as_user, post, create_venue):
+    venue = create_venue(name="Bar Giấy Phép", sector="bar")
+    vid = venue.id
+    as_user("t_coord")
+    form = {"name": "Bar Giấy Phép", "sector": "bar", "coordinates": "10.929, 108.102",
+            "licence_kind": ["alcohol", "food_safety"], "licence_number": ["R-1", "A-2"],
+            "licence_issued_on": ["", ""], "licence_expires_on": ["01/03/2030", "15/01/2029"],
+            "licence_issuer": ["", ""]}  # fmt: skip
+    post(f"/venues/{vid}/edit", form)
+    db.session.expire_all()
+    assert db.session.get(Venue, vid).earliest_expiry == date(2029, 1, 15)
+    post(f"/venues/{vid}/edit", {**form, "licence_kind": ["alcohol"], "licence_number": ["R-1"],
+                                 "licence_issued_on": [""], "licence_expires_on": ["01/03/2030"],
+                                 "licence_issuer": [""]})  # fmt: skip
+    db.session.expire_all()
+    assert db.session.get(Venue, vid).earliest_expiry == date(2030, 3, 1)
+    post(f"/venues/{vid}/edit", {k: v for k, v in form.items() if not k.startswith("licence")})
+    db.session.expire_all()
+    assert db.session.get(Venue, vid).earliest_expiry is None

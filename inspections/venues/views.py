@@ -127,6 +127,12 @@ def field_label(name: str) -> str:
 
 
 @bp.app_template_global()
+def local_today():
+    """Today in the province (templates compare licence expiries with it)."""
+    return services.today()
+
+
+@bp.app_template_global()
 def dup_reason(reason: str) -> str:
     """Why two venues may be one."""
     return str(DUP_REASONS.get(reason, reason))

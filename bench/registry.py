@@ -62,6 +62,7 @@ def generate(n: int) -> None:
     sectors = dict(db.session.execute(select(Sector.code, Sector.id)).all())
     codes = list(SECTOR_WEIGHTS)
     now = datetime.now(ZoneInfo("UTC"))
+    yesterday = date.today() - timedelta(days=1)
     batch, t0 = [], time.perf_counter()
     for i in range(1, n + 1):
         commune = rng.choices(communes, weights)[0]
@@ -87,7 +88,7 @@ def generate(n: int) -> None:
                 "location": point(round(lat, 6), round(lon, 6)),
                 "status": status,
                 "opened_on": opened,
-                "closed_on": opened + timedelta(days=rng.randrange(100, 3000))
+                "closed_on": min(opened + timedelta(days=rng.randrange(100, 3000)), yesterday)
                 if status == "closed"
                 else None,
                 "label_version": 1,
@@ -191,12 +192,16 @@ def import_file(
     ws.append(["DANH SÁCH CƠ SỞ KINH DOANH DỊCH VỤ NHẠY CẢM NĂM 2025"])
     ws.append(["STT", "Tên cơ sở", "Ngành nghề", "Địa chỉ", "Vĩ độ", "Kinh độ", "Số ĐKKD",
                "Số GCN ANTT", "Ngày hoạt động", "Điện thoại", "Số phòng"])  # fmt: skip
+    existing = rng.sample(range(1, total + 1), n_update)
     for i in range(n_new + n_update):
-        reg = f"BENCH-{rng.randrange(1, total):06d}" if i < n_update else f"{prefix}-{i:06d}"
+        reg = f"BENCH-{existing[i]:06d}" if i < n_update else f"{prefix}-{i:06d}"
         lat = 10.93 + rng.uniform(-0.02, 0.02)
         lon = 108.10 + rng.uniform(-0.02, 0.02)
+        tenths = round(lat * 36000)  # tenths of a second, so 59.96" never prints as 60.0"
         lat_cell = (
-            f"{int(lat)}°{int(lat % 1 * 60)}'{(lat * 3600) % 60:.1f}\"N" if i % 2 else f"{lat:.6f}"
+            f"{tenths // 36000}°{tenths % 36000 // 600:02d}'{tenths % 600 / 10:04.1f}\"N"
+            if i % 2
+            else f"{lat:.6f}"
         )
         ws.append([i + 1, f"{name} {i}", "Karaoke", f"{i} Trần Hưng Đạo, Phường Bình Hưng",
                    lat_cell, f"{lon:.6f}", reg, f"{i}/GCN-{prefix}", "01/02/2020",

@@ -194,6 +194,7 @@ def papers(rec: dict, today: date) -> dict:
     """Owner, size, security certificate and licences of a demo venue (the same each day;
     expiry dates move with today so the "licence expiring" list always has a few)."""
     rng = random.Random(f"{DEMO_SEED}-{rec['registration_no']}")  # noqa: S311 - demo data
+    serial = int(rec["registration_no"].removeprefix(DEMO_PREFIX))  # unique numbers
     low, high = CAPACITY[rec["sector"]]
     out: dict = {
         "owner_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
@@ -203,7 +204,7 @@ def papers(rec: dict, today: date) -> dict:
     }
     if rng.random() < 0.8:
         issued = max(rec["opened_on"], date(2017, 1, 1)) + timedelta(days=rng.randrange(0, 200))
-        out["security_cert_no"] = f"{rng.randrange(1, 999)}/GCN-ANTT"
+        out["security_cert_no"] = f"{serial:04d}/GCN-ANTT"
         out["security_cert_on"] = min(issued, today)
     for n, kind in enumerate(SECTOR_LICENCES[rec["sector"]]):
         if rng.random() < 0.75:
@@ -211,7 +212,7 @@ def papers(rec: dict, today: date) -> dict:
             out["licences"].append(
                 VenueLicence(
                     kind=kind,
-                    number=f"{rng.randrange(10, 9999)}/GP-{n + 1}",
+                    number=f"{serial:04d}/GP-{n + 1}",
                     issued_on=expires - timedelta(days=5 * 365),
                     expires_on=expires,
                 )

@@ -1,7 +1,8 @@
 """Possible duplicates in the registry, for a coordinator to merge or dismiss.
 
-Two venues are listed together when they share a registration, certificate or licence
-number, or when they stand within 50 m of each other with the same or a very similar name.
+Two venues are listed together when they share a registration number, a certificate or
+licence number with the same date (such numbers restart every year), or when they stand
+within 50 m of each other with the same or a very similar name.
 
 "Very similar" is a trigram score computed the same way on every database (in Python, on
 the few pairs the database already found within 50 m): both names are folded (no accents,
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
@@ -91,14 +92,20 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
         if score is not None:
             entry["score"] = max(entry["score"], score)
 
-    for col, label in (
-        (Venue.registration_no, "registration"),
-        (Venue.security_cert_no, "certificate"),
+    # Certificate and licence numbers restart every year at many offices ("45/GCN"): they
+    # only count as the same paper when the dates do not differ.
+    same_day = or_(
+        a.security_cert_on.is_(None), b.security_cert_on.is_(None),
+        a.security_cert_on == b.security_cert_on,
+    )  # fmt: skip
+    for col, label, extra in (
+        (Venue.registration_no, "registration", true()),
+        (Venue.security_cert_no, "certificate", same_day),
     ):
         ca, cb = getattr(a, col.key), getattr(b, col.key)
         for low, high in db.session.execute(
             select(a.id, b.id)
-            .where(*live, ca.is_not(None), ca != "", func.upper(ca) == func.upper(cb))
+            .where(*live, ca.is_not(None), ca != "", func.upper(ca) == func.upper(cb), extra)
             .limit(limit * 4)
         ):
             note(low, high, label)
@@ -106,7 +113,15 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
     for low, high in db.session.execute(
         select(a.id, b.id)
         .select_from(la)
-        .join(lb, and_(lb.number == la.number, lb.kind == la.kind, lb.venue_id > la.venue_id))
+        .join(
+            lb,
+            and_(
+                lb.number == la.number,
+                lb.kind == la.kind,
+                lb.venue_id > la.venue_id,
+                or_(la.issued_on.is_(None), lb.issued_on.is_(None), la.issued_on == lb.issued_on),
+            ),
+        )
         .join(a, a.id == la.venue_id)
         .join(b, b.id == lb.venue_id)
         .where(*live)

@@ -638,6 +638,14 @@ def _same_place(a: dict, b: dict) -> bool:
     )
 
 
+def _file_key(p: Planned, key: str):
+    """A number as the file repeats it; a certificate number with its date, since such
+    numbers restart every year."""
+    if key == "security_cert_no" and p.keys[key]:
+        return (p.keys[key], p.data.get("security_cert_on"))
+    return p.keys[key]
+
+
 def _reject_in_file_duplicates(planned: list[Planned]) -> tuple[list[Planned], list[RowResult]]:
     """Later rows repeating an earlier row's number, or its name and address within 50 m."""
     seen: dict[tuple, Planned] = {}
@@ -651,7 +659,7 @@ def _reject_in_file_duplicates(planned: list[Planned]) -> tuple[list[Planned], l
         p.keys = _keys(p)
         first, why = None, ""
         for key, label in labels:
-            value = p.keys[key]
+            value = _file_key(p, key)
             if value and (key, value) in seen:
                 first, why = seen[(key, value)], label
                 break
@@ -669,7 +677,7 @@ def _reject_in_file_duplicates(planned: list[Planned]) -> tuple[list[Planned], l
             continue
         for key in ("registration_no", "security_cert_no"):
             if p.keys[key]:
-                seen[(key, p.keys[key])] = p
+                seen[(key, _file_key(p, key))] = p
         by_name.setdefault((p.keys["name"], p.keys["address"]), []).append(p)
         keep.append(p)
     return keep, rejected
@@ -723,7 +731,14 @@ def _match(planned: list[Planned], scope: Scope) -> None:
         for p in planned:
             if p.venue is not None or not p.keys[key] or p.keys[key] not in found:
                 continue
-            venues = {_kept(v).id: _kept(v) for v in found[p.keys[key]]}
+            candidates = found[p.keys[key]]
+            if key == "security_cert_no" and p.data.get("security_cert_on"):
+                # certificate numbers restart every year: a different date is another paper
+                day = p.data["security_cert_on"]
+                candidates = [v for v in candidates if v.security_cert_on in (None, day)]
+                if not candidates:
+                    continue
+            venues = {_kept(v).id: _kept(v) for v in candidates}
             if len(venues) > 1:
                 p.result.action = "reject"
                 p.result.reason = _(

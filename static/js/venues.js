@@ -179,7 +179,9 @@
 
   // --- list: filters open by default where there is room for them
   var more = document.querySelector('.more-filters');
-  if (more && window.matchMedia('(min-width: 992px)').matches) more.open = true;
+  if (more && window.matchMedia('(min-width: 992px)').matches && !more.querySelector('.filter-chip')) {
+    more.open = true;
+  }
 
   // --- list: select all for the label sheet
   var all = document.querySelector('[data-select-all]');

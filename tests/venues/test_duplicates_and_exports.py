@@ -38,7 +38,28 @@ def test_possible_duplicates(create_venue):
     for v in (c, d):
         db.session.add(VenueLicence(venue_id=v.id, kind="fire_safety", number="PC-SAME"))
     db.session.flush()
+    # the same certificate number issued in two different years is two certificates
+    create_venue(
+        name="Bar E",
+        sector="bar",
+        security_cert_no="45/GCN",
+        lat=10.95,
+        lon=108.15,
+        security_cert_on=date(2019, 3, 1),
+    )
+    create_venue(
+        name="Bar F",
+        sector="bar",
+        security_cert_no="45/GCN",
+        lat=10.96,
+        lon=108.16,
+        security_cert_on=date(2022, 7, 9),
+    )
+    create_venue(name="Bar G", sector="bar", security_cert_no="45/gcn", lat=10.97, lon=108.17,
+                 security_cert_on=date(2022, 7, 9))  # fmt: skip
     pairs = _pairs()
+    assert pairs[("Bar F", "Bar G")] == ["certificate"]
+    assert ("Bar E", "Bar F") not in pairs and ("Bar E", "Bar G") not in pairs
     assert pairs[("Karaoke Hoàng Gia", "karaoke hoang gia 2")] == ["name"]
     assert pairs[(a.name, b.name)] == ["registration"]
     assert pairs[(c.name, d.name)] == ["licence"]

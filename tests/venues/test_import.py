@@ -98,7 +98,8 @@ def test_dry_run_then_import_then_again_changes_nothing():
 
 def test_rows_match_on_numbers_then_on_name_and_address_within_50_m(create_venue):
     by_reg = create_venue(name="Karaoke Cũ", registration_no="DEMO-00007")
-    by_cert = create_venue(name="Massage Sen", sector="massage", security_cert_no="88/GCN")
+    by_cert = create_venue(name="Massage Sen", sector="massage", security_cert_no="88/GCN",
+                           security_cert_on=date(2021, 4, 1))  # fmt: skip
     by_place = create_venue(
         name="Bar Hải Âu",
         sector="bar",
@@ -106,12 +107,15 @@ def test_rows_match_on_numbers_then_on_name_and_address_within_50_m(create_venue
         lat=10.9290,
         lon=108.1020,
     )
-    header = ["Tên cơ sở", "Loại hình", "Địa chỉ", "Tọa độ", "Số ĐKKD", "Số GCN ANTT", "Số phòng"]
+    header = ["Tên cơ sở", "Loại hình", "Địa chỉ", "Tọa độ", "Số ĐKKD", "Số GCN ANTT", "Số phòng",
+              "Ngày cấp GCN ANTT"]  # fmt: skip
     rows = [
-        ["Karaoke Cũ Đổi Tên", "karaoke", "", "", "demo-00007", "", 12],
-        ["Massage Sen", "Xoa bóp", "", "", "", "88/GCN", 5],
-        ["BAR HAI AU", "bar", "3 Lê Lợi,  Phường Bình Hưng", "10.92920, 108.10210", "", "", 20],
-        ["Bar Hải Âu", "bar", "3 Lê Lợi, Phường Bình Hưng", "10.9330, 108.1070", "", "", ""],
+        ["Karaoke Cũ Đổi Tên", "karaoke", "", "", "demo-00007", "", 12, ""],
+        ["Massage Sen", "Xoa bóp", "", "", "", "88/GCN", 5, "01/04/2021"],
+        ["BAR HAI AU", "bar", "3 Lê Lợi,  Phường Bình Hưng", "10.92920, 108.10210", "", "", 20, ""],
+        ["Bar Hải Âu", "bar", "3 Lê Lợi, Phường Bình Hưng", "10.9330, 108.1070", "", "", "", ""],
+        # the same certificate number, issued another year: another certificate, another venue
+        ["Spa Khác", "spa", "", "10.94, 108.16", "", "88/GCN", "", "01/06/2023"],
     ]
     report = run_import(table_of(rows, title=None, header=header), scope=Scope(), dry_run=False)
     got = {r.row: (r.action, r.venue_id) for r in report.results}
@@ -119,6 +123,7 @@ def test_rows_match_on_numbers_then_on_name_and_address_within_50_m(create_venue
     assert got[3] == ("update", by_cert.id)  # certificate number
     assert got[4] == ("update", by_place.id)  # same name and address, 25 m away
     assert got[5][0] == "create"  # same name and address but 700 m away: another venue
+    assert got[6][0] == "create"
     db.session.expire_all()
     assert db.session.get(Venue, by_reg.id).name == "Karaoke Cũ Đổi Tên"
     assert db.session.get(Venue, by_cert.id).capacity == 5

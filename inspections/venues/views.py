@@ -3,10 +3,7 @@ duplicates, and the QR entry point /q/<token>."""
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
-import time
 from datetime import datetime
 
 from flask import (
@@ -37,7 +34,7 @@ from ..extensions import db
 from ..forms import form_dict
 from ..visits.models import Inspection
 from . import duplicates as dup
-from . import exporting, importing, qr, queries, services
+from . import exporting, importing, qr, queries, services, stash
 from .cli import register_commands
 from .geo import format_point
 from .models import LICENCE_KINDS, Sector, Venue
@@ -48,7 +45,6 @@ register_commands(bp.cli)
 PER_PAGE = 25
 NEAR_LIMIT = 30
 MAX_LABELS = 500
-IMPORT_TTL_S = 24 * 3600
 
 LICENCE_FIELDS = ("kind", "number", "issued_on", "expires_on", "issuer")
 
@@ -609,55 +605,6 @@ def export(fmt: str):
 # ---------------------------------------------------------------- import
 
 
-def _import_dir() -> str:
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "imports")
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
-def _clean_old_imports(folder: str) -> None:
-    cutoff = time.time() - IMPORT_TTL_S
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            if os.path.getmtime(path) < cutoff:
-                os.remove(path)
-        except OSError:
-            pass
-
-
-def _stash(data: bytes, filename: str) -> str:
-    folder = _import_dir()
-    _clean_old_imports(folder)
-    upload = secrets.token_urlsafe(16)
-    with open(os.path.join(folder, f"{upload}.bin"), "wb") as fh:
-        fh.write(data)
-    _save_meta(upload, {"filename": filename, "user_id": current_user.id})
-    return upload
-
-
-def _save_meta(upload: str, meta: dict) -> None:
-    with open(os.path.join(_import_dir(), f"{upload}.json"), "w", encoding="utf-8") as fh:
-        json.dump(meta, fh, ensure_ascii=False, default=str)
-
-
-def _stashed(upload: str) -> tuple[bytes, dict]:
-    """The uploaded file and its notes, only for the person who uploaded it."""
-    if not upload.replace("-", "").replace("_", "").isalnum() or len(upload) > 40:
-        abort(404)
-    folder = _import_dir()
-    try:
-        with open(os.path.join(folder, f"{upload}.json"), encoding="utf-8") as fh:
-            meta = json.load(fh)
-        with open(os.path.join(folder, f"{upload}.bin"), "rb") as fh:
-            data = fh.read()
-    except OSError:
-        abort(404)
-    if meta.get("user_id") != current_user.id:
-        abort(404)
-    return data, meta
-
-
 class _TooLarge(importing.FileRejected):
     status = 413
 
@@ -729,29 +676,23 @@ def import_venues():
                 db.session.rollback()
                 errors, status = exc.messages(), exc.status if exc.status == 413 else 422
             else:
-                upload = _stash(data, file.filename)
-                _save_meta(
-                    upload,
-                    {
-                        "filename": file.filename,
-                        "user_id": current_user.id,
-                        "report": report.to_dict(),
-                    },
-                )
+                upload = stash.keep(data, file.filename, current_user.id)
+                meta = {"filename": file.filename, "user_id": current_user.id}
+                stash.note(upload, {**meta, "report": report.to_dict()})
     return _import_page(errors, report, upload), status
 
 
 @bp.post("/venues/import/<upload>")
 @requires(P.VENUES_IMPORT)
 def import_run(upload: str):
-    data, meta = _stashed(upload)
+    data, meta = stash.load(upload, current_user.id)
     try:
         table = importing.read_table(data, meta["filename"], _max_import_bytes())
         report = importing.run_import(table, scope=_scope(), user=current_user, dry_run=False)
     except InspectionsError as exc:
         db.session.rollback()
         return _import_page(exc.messages(), None, None), 422
-    _save_meta(upload, {**meta, "report": report.to_dict(), "done": True})
+    stash.note(upload, {**meta, "report": report.to_dict(), "done": True})
     flash(
         _(
             "Import done: %(c)s created, %(u)s updated, %(n)s unchanged, %(r)s rejected.",
@@ -770,7 +711,7 @@ def import_run(upload: str):
 def import_rejected(upload: str, fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    data, meta = _stashed(upload)
+    data, meta = stash.load(upload, current_user.id)
     if "report" not in meta:
         abort(404)
     table = importing.read_table(data, meta["filename"], _max_import_bytes())

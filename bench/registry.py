@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -294,6 +296,9 @@ def main() -> int:
                 ok &= took < 30
                 print(f"  {'dry run' if dry else 'real run'}: {took:5.1f} s  ({report.summary()})"
                       f"  {'ok' if took < 30 else 'SLOW'} (target < 30 s)")  # fmt: skip
+            reasons = Counter(re.sub(r"[\d/]+", "…", r.reason)[:70] for r in report.rejected)
+            print("    rejected rows: " + "; ".join(f"{n} × {why}" for why, n in
+                                                   reasons.most_common(4)))  # fmt: skip
             t0 = time.perf_counter()
             report = importing.run_import(
                 importing.read_table(data, "bench.xlsx", 50 * 1024 * 1024),

@@ -105,6 +105,8 @@ def test_qr_label_opens_the_venue_page(as_user, create_venue):
     client = as_user("t_insp")
     r = client.get(f"/q/{token}")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/venues/{venue.id}?scanned=1")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Genuine QR label of this venue (version 1)" in page
     png = client.get(f"/venues/{venue.id}/qr.png")
     assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
 

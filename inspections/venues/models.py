@@ -63,8 +63,12 @@ class Venue(db.Model):
 
     __tablename__ = "venue"
     __audited__ = True
-    # Lists are sorted by the folded name: this index lets a page be read in order.
-    __table_args__ = (Index("ix_venue_search_order", "search_text", "id"),)
+    # Lists are sorted by the folded name: these indexes let a page be read in order, for
+    # the whole province and within one district (every district account's own list).
+    __table_args__ = (
+        Index("ix_venue_search_order", "search_text", "id"),
+        Index("ix_venue_district_order", "district_id", "search_text", "id"),
+    )
     __audit_exclude__ = ("name_key", "address_commune_key", "earliest_expiry")
 
     id: Mapped[int] = mapped_column(primary_key=True)

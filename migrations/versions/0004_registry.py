@@ -46,6 +46,7 @@ def upgrade():
     for col in VENUE_INDEXES:
         op.create_index(op.f(f"ix_venue_{col}"), "venue", [col])
     op.create_index("ix_venue_search_order", "venue", ["search_text", "id"])
+    op.create_index("ix_venue_district_order", "venue", ["district_id", "search_text", "id"])
     if op.get_bind().dialect.name == "postgresql":
         # Counting the live registry (merged duplicates excluded) from a small index, with an
         # index-only scan, instead of reading the whole table: every list shows its total.
@@ -153,6 +154,7 @@ def downgrade():
     op.drop_table("venue_licence")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_venue_live_pgx")
+    op.drop_index("ix_venue_district_order", table_name="venue")
     op.drop_index("ix_venue_search_order", table_name="venue")
     for col in VENUE_INDEXES:
         op.drop_index(op.f(f"ix_venue_{col}"), table_name="venue")

@@ -146,6 +146,8 @@ def configure_blueprints(app: Flask) -> None:
     from .coverage.api import blp as coverage_api
     from .coverage.views import bp as coverage_pages
     from .extensions import api
+    from .venues.api import blp as venues_api
+    from .venues.views import bp as venues_pages
     from .violations.api import blp as violation_types_api
     from .violations.views import bp as violations_pages
     from .visits.api import blp as visits_api
@@ -157,12 +159,21 @@ def configure_blueprints(app: Flask) -> None:
         accounts_pages,
         areas_pages,
         audit_pages,
+        venues_pages,
         coverage_pages,
         visits_pages,
         violations_pages,
     ):
         app.register_blueprint(bp)
-    for blp in (core_api, areas_api, coverage_api, visits_api, checklists_api, violation_types_api):
+    for blp in (
+        core_api,
+        areas_api,
+        venues_api,
+        coverage_api,
+        visits_api,
+        checklists_api,
+        violation_types_api,
+    ):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.
     for endpoint, view in list(app.view_functions.items()):

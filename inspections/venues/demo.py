@@ -14,7 +14,7 @@ from ..areas.services import assign_venue_areas
 from ..extensions import db
 from ..spatial import point
 from ..text import fold
-from .models import Sector, Venue
+from .models import Sector, Venue, VenueLicence
 
 DEMO_SEED = 1227  # the plan's number; any fixed value keeps the demo identical everywhere
 DEMO_PREFIX = "DEMO-"
@@ -119,6 +119,21 @@ STREETS = [
     "Lê Hồng Phong",
 ]
 URBAN_TYPES = {"Phường", "Thị trấn"}
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Huỳnh", "Phan"]
+GIVEN = ["Văn Hùng", "Thị Lan", "Minh Tuấn", "Thị Hoa", "Văn Nam", "Thị Thu", "Quốc Bảo",
+         "Thị Mai", "Đức Anh", "Thị Hằng", "Văn Tài", "Ngọc Ánh"]  # fmt: skip
+# Licences each sector usually holds (Decree 54/2019 permits, fire safety, food safety).
+SECTOR_LICENCES = {
+    "karaoke": ("karaoke_dance", "fire_safety"),
+    "dance_hall": ("karaoke_dance", "fire_safety", "alcohol"),
+    "bar": ("alcohol", "food_safety"),
+    "lodging": ("lodging", "fire_safety"),
+    "massage": ("fire_safety",),
+    "spa_sauna": ("fire_safety",),
+    "hair_wash": (),
+}
+CAPACITY = {"karaoke": (3, 20), "dance_hall": (1, 4), "massage": (4, 20), "lodging": (5, 60),
+            "bar": (20, 120), "spa_sauna": (4, 16), "hair_wash": (3, 10)}  # fmt: skip
 
 
 def _choose_sector(rng: random.Random) -> str:
@@ -175,6 +190,36 @@ def plan(communes: list[Area], target: int = TARGET_VENUES) -> list[dict]:
     return venues
 
 
+def papers(rec: dict, today: date) -> dict:
+    """Owner, size, security certificate and licences of a demo venue (the same each day;
+    expiry dates move with today so the "licence expiring" list always has a few)."""
+    rng = random.Random(f"{DEMO_SEED}-{rec['registration_no']}")  # noqa: S311 - demo data
+    serial = int(rec["registration_no"].removeprefix(DEMO_PREFIX))  # unique numbers
+    low, high = CAPACITY[rec["sector"]]
+    out: dict = {
+        "owner_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
+        "owner_phone": f"09{rng.randrange(10**7, 10**8)}",
+        "capacity": rng.randrange(low, high + 1),
+        "licences": [],
+    }
+    if rng.random() < 0.8:
+        issued = max(rec["opened_on"], date(2017, 1, 1)) + timedelta(days=rng.randrange(0, 200))
+        out["security_cert_no"] = f"{serial:04d}/GCN-ANTT"
+        out["security_cert_on"] = min(issued, today)
+    for n, kind in enumerate(SECTOR_LICENCES[rec["sector"]]):
+        if rng.random() < 0.75:
+            expires = today + timedelta(days=rng.randrange(-90, 4 * 365))
+            out["licences"].append(
+                VenueLicence(
+                    kind=kind,
+                    number=f"{serial:04d}/GP-{n + 1}",
+                    issued_on=expires - timedelta(days=5 * 365),
+                    expires_on=expires,
+                )
+            )
+    return out
+
+
 def load_demo_venues() -> int:
     """Insert the demo venues that are not there yet; returns how many were created."""
     communes = list(
@@ -190,7 +235,8 @@ def load_demo_venues() -> int:
         )
     )
     sectors = {s.code: s.id for s in db.session.scalars(select(Sector))}
-    new_ids = []
+    today = date.today()
+    new = []
     for rec in plan(communes):
         if rec["registration_no"] in existing:
             continue
@@ -204,10 +250,12 @@ def load_demo_venues() -> int:
             status=rec["status"],
             opened_on=rec["opened_on"],
             closed_on=rec["closed_on"],
+            **papers(rec, today),
         )
         db.session.add(venue)
-        db.session.flush()
-        new_ids.append(venue.id)
+        new.append(venue)
+    db.session.flush()
+    new_ids = [v.id for v in new]
     if new_ids:
         assign_venue_areas(new_ids)
     return len(new_ids)

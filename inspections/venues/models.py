@@ -1,19 +1,40 @@
-"""Sectors and venues."""
+"""Sectors, venues, their licences and lifecycle events."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship
 
 from ..areas.models import Area
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
+from ..text import fold
+from .addresses import commune_from_address, commune_key
 
 SECTOR_CODES = ("karaoke", "dance_hall", "massage", "lodging", "bar", "spa_sauna", "hair_wash")
 VENUE_STATUSES = ("operating", "suspended", "closed")
+# Licences a venue may hold besides its business registration and its security-and-order
+# certificate (which have their own columns): the conditional-business permits of Decree
+# 54/2019 (karaoke, dance hall), fire safety, food safety, alcohol retail, and others.
+LICENCE_KINDS = ("karaoke_dance", "fire_safety", "food_safety", "alcohol", "lodging", "other")
+# What the lifecycle history records (status changes, moves, merges, labels re-issued).
+EVENT_KINDS = ("suspended", "reopened", "closed", "moved", "merged_into", "merged_from", "label")
+SEARCH_TEXT_MAX = 600
 
 
 class Sector(db.Model):
@@ -33,20 +54,52 @@ class Sector(db.Model):
     def name(self, locale: str = "vi") -> str:
         return self.name_en if locale == "en" else self.name_vi
 
+    def capacity(self, locale: str = "vi") -> str | None:
+        return self.capacity_en if locale == "en" else self.capacity_vi
+
 
 class Venue(db.Model):
     """A business in a sensitive sector, at one place, with its lifecycle."""
 
     __tablename__ = "venue"
     __audited__ = True
+    # Lists are sorted by the folded name: these indexes let a page be read in order, for
+    # the whole province and within one district (every district account's own list).
+    __table_args__ = (
+        Index("ix_venue_search_order", "search_text", "id"),
+        Index("ix_venue_district_order", "district_id", "search_text", "id"),
+    )
+    __audit_exclude__ = ("name_key", "address_commune_key", "earliest_expiry")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Derived (see _derive below): folded name, address and numbers for accent-free search,
+    # and the folded name alone for the import's name + address match.
     search_text: Mapped[str] = mapped_column(String(600), default="")
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)
     sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"), index=True)
+    # The one-line address as people write it; house number, street and the commune as
+    # written are kept apart when known (the commune is compared with the derived one).
     address: Mapped[str | None] = mapped_column(String(300))
+    house_no: Mapped[str | None] = mapped_column(String(40))
+    street: Mapped[str | None] = mapped_column(String(160))
+    address_commune: Mapped[str | None] = mapped_column(String(120))
+    # Derived: the written commune reduced to a comparable key ("Phường Mũi Né" -> "mui ne"),
+    # compared in SQL with the commune derived from the location.
+    address_commune_key: Mapped[str | None] = mapped_column(String(120))
     # Business registration number (mã số hộ kinh doanh / doanh nghiệp): the import's match key.
     registration_no: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Giấy chứng nhận đủ điều kiện về an ninh, trật tự (Decree 96/2016): number and date.
+    security_cert_no: Mapped[str | None] = mapped_column(String(60), index=True)
+    security_cert_on: Mapped[date | None] = mapped_column(Date)
+    owner_name: Mapped[str | None] = mapped_column(String(160))
+    owner_phone: Mapped[str | None] = mapped_column(String(32))
+    # Karaoke rooms, lodging rooms, massage beds... (the sector says which).
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Derived: the earliest expiry of the venue's licences, kept by _licences_changed below,
+    # so "licence expiring" is one indexed comparison rather than a join over licences.
+    earliest_expiry: Mapped[date | None] = mapped_column(Date, index=True)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
@@ -55,6 +108,9 @@ class Venue(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     # Set when this record was a duplicate merged into another venue: it then counts nowhere.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    # Printed QR labels carry this number; re-issuing a label increments it, which makes
+    # every earlier label of the venue stale.
+    label_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -62,6 +118,122 @@ class Venue(db.Model):
     district: Mapped[Area | None] = relationship(foreign_keys=[district_id])
     commune: Mapped[Area | None] = relationship(foreign_keys=[commune_id])
     merged_into: Mapped[Venue | None] = relationship(remote_side=[id])
+    licences: Mapped[list[VenueLicence]] = relationship(
+        back_populates="venue",
+        cascade="all, delete-orphan",
+        order_by="VenueLicence.expires_on",
+    )
 
     def __repr__(self) -> str:
         return f"<Venue {self.id} {self.name}>"
+
+
+def _derive(_mapper, _connection, venue: Venue) -> None:
+    """Keep the derived search columns right whoever writes the venue (forms, import, seed)."""
+    parts = [
+        venue.name,
+        venue.address,
+        venue.registration_no,
+        venue.security_cert_no,
+        venue.owner_name,
+        venue.owner_phone,
+    ]
+    venue.search_text = fold(" ".join(p for p in parts if p))[:SEARCH_TEXT_MAX]
+    venue.name_key = name_key(venue.name)
+    venue.address_commune_key = commune_key(
+        venue.address_commune or commune_from_address(venue.address)
+    )
+
+
+def name_key(name: str | None) -> str:
+    """The folded name with punctuation as spaces: the import's and duplicates' name match."""
+    folded = fold(name)
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
+    return " ".join(cleaned.split())[:200]
+
+
+event.listen(Venue, "before_insert", _derive)
+event.listen(Venue, "before_update", _derive)
+
+
+class VenueLicence(db.Model):
+    """A licence or permit of a venue, with its expiry (the "licence expiring" filter)."""
+
+    __tablename__ = "venue_licence"
+    __table_args__ = (Index("ix_venue_licence_venue_expires", "venue_id", "expires_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(60), index=True)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    issuer: Mapped[str | None] = mapped_column(String(160))
+
+    venue: Mapped[Venue] = relationship(back_populates="licences")
+
+    def describe(self) -> str:
+        """One line for the audit trail and exports: kind number (issued–expiry)."""
+        dates = "–".join(
+            d.strftime("%d/%m/%Y") if d else "…" for d in (self.issued_on, self.expires_on)
+        )
+        return f"{self.kind} {self.number} ({dates})"
+
+
+def _licence_touched(_mapper, _connection, licence: VenueLicence) -> None:
+    session = object_session(licence)
+    if session is not None and licence.venue_id:
+        session.info.setdefault("licence_venues", set()).add(licence.venue_id)
+
+
+for _when in ("after_insert", "after_update", "after_delete"):
+    event.listen(VenueLicence, _when, _licence_touched)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _licences_changed(session: Session, _context) -> None:
+    """Refresh the derived earliest expiry of venues whose licences were written."""
+    ids = session.info.pop("licence_venues", None)
+    if not ids:
+        return
+    earliest = (
+        select(func.min(VenueLicence.expires_on))
+        .where(VenueLicence.venue_id == Venue.id)
+        .scalar_subquery()
+    )
+    session.connection().execute(
+        update(Venue.__table__).where(Venue.id.in_(ids)).values(earliest_expiry=earliest)
+    )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Venue) and obj.id in ids:
+            session.expire(obj, ["earliest_expiry"])
+
+
+class VenueEvent(db.Model):
+    """One step of a venue's life: suspended, reopened, closed, moved, merged, re-labelled."""
+
+    __tablename__ = "venue_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    other_venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    other_venue: Mapped[Venue | None] = relationship(foreign_keys=[other_venue_id])
+
+
+class VenueDistinctPair(db.Model):
+    """Two venues a coordinator declared not to be duplicates (hidden from that list)."""
+
+    __tablename__ = "venue_distinct_pair"
+    __table_args__ = (UniqueConstraint("low_id", "high_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    low_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
+    high_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

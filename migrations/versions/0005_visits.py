@@ -2,7 +2,7 @@
 amendments, idempotency; the legal catalogue and recorded violations.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29
 
 Reviewed by hand. Only plain ALTER TABLE ADD COLUMN on ``inspection`` (no batch rebuild).
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

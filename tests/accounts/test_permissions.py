@@ -45,6 +45,8 @@ def samples(app, create_venue):
         area_codes=["593"],
     )
     inspection, photo, template_id = _inspection_samples(venue, team)
+    from inspections.venues.qr import venue_token
+
     values = {
         "user_id": user("t_insp").id,
         "team_id": team.id,
@@ -56,6 +58,9 @@ def samples(app, create_venue):
         "photo_id": photo.id,
         "template_id": template_id,
         "role": "lead",
+        "token": venue_token(venue.id),  # a genuine QR label of the venue
+        "fmt": "csv",
+        "upload": "no-such-upload",
     }
     return values
 

@@ -1,0 +1,460 @@
+"""The registry's rules: create, edit, move, lifecycle, licences, merge, labels.
+
+Services take plain arguments (data as loaded by ``schemas.VenueIn``, the caller's
+``Scope``), raise the project's exceptions and flush; the request or the CLI commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select, update
+
+from ..accounts.services import Scope
+from ..areas.services import locate
+from ..audit.services import record
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..spatial import point
+from .addresses import commune_from_address, communes_agree
+from .geo import distance_m, format_point
+from .models import LICENCE_KINDS, Sector, Venue, VenueEvent, VenueLicence
+
+# Another capability whose rows point at venues (tips, follow-ups...) registers a function
+# (duplicate_id, kept_id) -> rows moved, so a merge moves its rows too.
+MERGE_HOOKS: list[Callable[[int, int], int]] = []
+# A location change further than this is recorded as a move in the lifecycle history.
+MOVE_THRESHOLD_M = 20
+STATUS_ACTIONS = {"suspend": "suspended", "reopen": "operating", "close": "closed"}
+EDITABLE = (
+    "name",
+    "address",
+    "house_no",
+    "street",
+    "address_commune",
+    "registration_no",
+    "security_cert_no",
+    "security_cert_on",
+    "owner_name",
+    "owner_phone",
+    "capacity",
+    "opened_on",
+    "notes",
+)
+
+
+def today() -> date:
+    """Today in the province's time zone (what "today" means on a form)."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def lat_lon(venue: Venue) -> tuple[float, float]:
+    """The venue's (latitude, longitude)."""
+    geom = to_shape(venue.location)
+    return geom.y, geom.x
+
+
+def sector_by_code(code: str) -> Sector:
+    """The sector with this code, or Invalid naming the known ones."""
+    sector = db.session.scalar(select(Sector).where(Sector.code == code))
+    if sector is None:
+        raise Invalid(_("Unknown sector %(code)s.", code=code), field="sector")
+    return sector
+
+
+def get_venue(venue_id: int, scope: Scope) -> Venue:
+    """The venue, or NotFound when it does not exist or lies outside the scope."""
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or not scope.allows_venue(venue):
+        raise NotFound(_("This venue does not exist or is outside your area."))
+    return venue
+
+
+def compose_address(house_no: str | None, street: str | None, commune: str | None) -> str | None:
+    """ "12 Trần Hưng Đạo, Phường Mũi Né" from its parts."""
+    first = " ".join(p for p in (house_no, street) if p)
+    return ", ".join(p for p in (first, commune) if p) or None
+
+
+def commune_mismatch(venue: Venue) -> bool | None:
+    """True when the address names another commune than the location's (None: unknown)."""
+    if venue.commune is None:
+        return None
+    written = venue.address_commune or commune_from_address(venue.address)
+    agree = communes_agree(written, venue.commune.name)
+    return None if agree is None else not agree
+
+
+def _locate_into(venue: Venue, latitude: float, longitude: float, scope: Scope) -> None:
+    """Set location, district and commune; refuse points outside the province or the scope."""
+    where = locate(latitude, longitude)
+    probe = Venue(
+        district_id=where.district.id, commune_id=where.commune.id if where.commune else None
+    )
+    if not scope.allows_venue(probe):
+        raise Invalid(
+            _(
+                "This location is in %(place)s, outside your area.",
+                place=(where.commune.name + ", " if where.commune else "") + where.district.name,
+            ),
+            field="location",
+        )
+    venue.location = point(latitude, longitude)
+    venue.district_id = where.district.id
+    venue.commune_id = where.commune.id if where.commune else None
+
+
+def check_dates(venue: Venue) -> None:
+    """The date rules every entry point shares (form, API, import)."""
+    now = today()
+    if venue.opened_on and venue.opened_on > now:
+        raise Invalid(_("The opening date is in the future."), field="opened_on")
+    if venue.security_cert_on and venue.security_cert_on > now:
+        raise Invalid(_("The certificate date is in the future."), field="security_cert_on")
+    if venue.closed_on:
+        if venue.status != "closed":
+            raise Invalid(
+                _("A closing date is given but the status is not closed."), field="closed_on"
+            )
+        if venue.closed_on > now:
+            raise Invalid(_("The closing date is in the future."), field="closed_on")
+        if venue.opened_on and venue.closed_on < venue.opened_on:
+            raise Invalid(
+                _(
+                    "Closed on %(closed)s, before it opened on %(opened)s.",
+                    closed=venue.closed_on.strftime("%d/%m/%Y"),
+                    opened=venue.opened_on.strftime("%d/%m/%Y"),
+                ),
+                field="closed_on",
+            )
+    elif venue.status == "closed":
+        raise Invalid(_("A closed venue needs its closing date."), field="closed_on")
+
+
+def _values(data: dict) -> dict:
+    """The editable columns from loaded data, with the address composed from its parts."""
+    values = {k: data[k] for k in EDITABLE if k in data}
+    parts = [data.get(k) for k in ("house_no", "street", "address_commune")]
+    if not data.get("address") and any(parts):
+        values["address"] = compose_address(*parts)
+    return values
+
+
+def create_venue(data: dict, *, scope: Scope, user=None) -> Venue:
+    """A new venue from VenueIn data; district and commune follow from its location."""
+    venue = Venue(
+        sector_id=sector_by_code(data["sector"]).id,
+        status=data.get("status") or "operating",
+        closed_on=data.get("closed_on"),
+        **_values(data),
+    )
+    _locate_into(venue, data["latitude"], data["longitude"], scope)
+    check_dates(venue)
+    db.session.add(venue)
+    db.session.flush()
+    if data.get("licences"):
+        set_licences(venue, data["licences"])
+    return venue
+
+
+def update_venue(venue: Venue, data: dict, *, scope: Scope, user=None) -> Venue:
+    """Change what data holds (PATCH semantics); a new location re-derives the areas and
+    keeps the same identity; a new status goes through the lifecycle rules."""
+    if venue.merged_into_id:
+        raise Conflict(
+            _("This venue was merged into #%(id)s; change that one.", id=venue.merged_into_id)
+        )
+    for key, value in _values(data).items():
+        setattr(venue, key, value)
+    if "sector" in data:
+        venue.sector_id = sector_by_code(data["sector"]).id
+    if "latitude" in data or "longitude" in data:
+        old_lat, old_lon = lat_lon(venue)
+        lat, lon = data.get("latitude", old_lat), data.get("longitude", old_lon)
+        moved = distance_m(old_lat, old_lon, lat, lon)
+        if moved > 0.05:
+            _locate_into(venue, lat, lon, scope)
+        if moved > MOVE_THRESHOLD_M:
+            _event(
+                venue,
+                "moved",
+                today(),
+                _(
+                    "Location changed by %(m)s m: %(old)s → %(new)s",
+                    m=round(moved),
+                    old=format_point(old_lat, old_lon),
+                    new=format_point(lat, lon),
+                ),
+                user,
+            )
+    new_status = data.get("status")
+    if new_status and new_status != venue.status:
+        action = {"operating": "reopen", "suspended": "suspend", "closed": "close"}[new_status]
+        on = data.get("closed_on") if new_status == "closed" else None
+        change_status(venue, action, on or today(), data.get("status_reason"), user=user)
+    elif "closed_on" in data and venue.status == "closed":
+        venue.closed_on = data["closed_on"]
+    elif data.get("closed_on"):
+        venue.closed_on = data["closed_on"]  # refused by check_dates below, with the reason
+    check_dates(venue)
+    if "licences" in data:
+        set_licences(venue, data["licences"])
+    db.session.flush()
+    return venue
+
+
+def _licence_key(lic) -> tuple:
+    get = lic.get if isinstance(lic, dict) else lambda k: getattr(lic, k)
+    return (get("kind"), get("number"), get("issued_on"), get("expires_on"), get("issuer"))
+
+
+def set_licences(venue: Venue, licences: list[dict]) -> bool:
+    """Replace the venue's licences; the change is written to the venue's audit trail."""
+    for lic in licences:
+        if lic["kind"] not in LICENCE_KINDS:
+            raise Invalid(_("Unknown licence kind %(k)s.", k=lic["kind"]), field="licences")
+    before = sorted(_licence_key(lic) for lic in venue.licences)
+    after = sorted(_licence_key(lic) for lic in licences)
+    if before == after:
+        return False
+    old_text = [lic.describe() for lic in venue.licences]
+    venue.licences = [VenueLicence(**lic) for lic in licences]
+    db.session.flush()
+    record(
+        "update",
+        venue,
+        summary=_("Licences changed"),
+        changes={"licences": [old_text or None, [lic.describe() for lic in venue.licences]]},
+    )
+    return True
+
+
+def add_licence(venue: Venue, lic: dict) -> bool:
+    """Add one licence unless the venue has it already (same kind and number): the import."""
+    for existing in venue.licences:
+        if (existing.kind, existing.number) == (lic["kind"], lic["number"]):
+            changed = False
+            for key in ("issued_on", "expires_on", "issuer"):
+                if lic.get(key) and getattr(existing, key) != lic[key]:
+                    changed = True
+            if not changed:
+                return False
+            merged = [
+                {
+                    **{
+                        k: getattr(e, k)
+                        for k in ("kind", "number", "issued_on", "expires_on", "issuer")
+                    },
+                    **({k: v for k, v in lic.items() if v} if e is existing else {}),
+                }
+                for e in venue.licences
+            ]
+            return set_licences(venue, merged)
+    current = [
+        {k: getattr(e, k) for k in ("kind", "number", "issued_on", "expires_on", "issuer")}
+        for e in venue.licences
+    ]
+    return set_licences(venue, [*current, lic])
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def _event(venue, kind, on, reason=None, user=None, other=None) -> VenueEvent:
+    ev = VenueEvent(
+        venue_id=venue.id,
+        kind=kind,
+        on=on,
+        reason=(reason or None) and reason[:500],
+        other_venue_id=other.id if other else None,
+        created_by_id=getattr(user, "id", None),
+    )
+    db.session.add(ev)
+    return ev
+
+
+def check_status_change(venue: Venue, action: str, on: date, reason: str | None) -> None:
+    """Raise when the status change is not allowed (shared by the pages, API and import)."""
+    if venue.merged_into_id:
+        raise Conflict(_("This venue was merged into another one."))
+    if action not in STATUS_ACTIONS:
+        raise Invalid(_("Unknown action %(a)s.", a=action), field="action")
+    allowed = {
+        "suspend": ("operating",),
+        "close": ("operating", "suspended"),
+        "reopen": ("suspended", "closed"),
+    }[action]
+    if venue.status not in allowed:
+        raise Conflict(
+            _(
+                "A venue that is %(status)s cannot be %(action)s.",
+                status=_status_word(venue.status),
+                action=_action_word(action),
+            ),
+            field="action",
+        )
+    if on > today():
+        raise Invalid(_("The date is in the future."), field="on")
+    if venue.opened_on and on < venue.opened_on:
+        raise Invalid(
+            _(
+                "The date is before the venue opened (%(d)s).",
+                d=venue.opened_on.strftime("%d/%m/%Y"),
+            ),
+            field="on",
+        )
+    last = (
+        db.session.scalar(
+            select(func.max(VenueEvent.on)).where(
+                VenueEvent.venue_id == venue.id,
+                VenueEvent.kind.in_(("suspended", "reopened", "closed")),
+            )
+        )
+        if venue.id
+        else None
+    )
+    if last and on < last:
+        raise Invalid(
+            _("The date is before the last status change (%(d)s).", d=last.strftime("%d/%m/%Y")),
+            field="on",
+        )
+    if action in ("suspend", "close") and not reason:
+        raise Invalid(_("Give the reason."), field="reason")
+
+
+def change_status(venue: Venue, action: str, on: date, reason: str | None, *, user=None):
+    """Suspend, reopen or close on a date with a reason; closing never deletes anything."""
+    check_status_change(venue, action, on, reason)
+    venue.status = STATUS_ACTIONS[action]
+    venue.closed_on = on if action == "close" else None
+    kind = {"suspend": "suspended", "reopen": "reopened", "close": "closed"}[action]
+    ev = _event(venue, kind, on, reason, user)
+    db.session.flush()
+    return ev
+
+
+def _status_word(status: str) -> str:
+    return {"operating": _("operating"), "suspended": _("suspended"), "closed": _("closed")}[status]
+
+
+def _action_word(action: str) -> str:
+    return {"suspend": _("suspended"), "reopen": _("reopened"), "close": _("closed")}[action]
+
+
+def lifecycle(venue: Venue) -> list[VenueEvent]:
+    """The venue's life, newest first."""
+    return list(
+        db.session.scalars(
+            select(VenueEvent)
+            .where(VenueEvent.venue_id == venue.id)
+            .order_by(VenueEvent.on.desc(), VenueEvent.id.desc())
+        )
+    )
+
+
+# ---------------------------------------------------------------- labels
+
+
+def reissue_label(venue: Venue, *, user=None) -> int:
+    """A new label version: every label printed before now says it is stale."""
+    venue.label_version = (venue.label_version or 1) + 1
+    _event(
+        venue,
+        "label",
+        today(),
+        _("QR label re-issued (version %(n)s)", n=venue.label_version),
+        user,
+    )
+    db.session.flush()
+    return venue.label_version
+
+
+# ---------------------------------------------------------------- merge
+
+
+FILL_ON_MERGE = (
+    "registration_no",
+    "security_cert_no",
+    "security_cert_on",
+    "owner_name",
+    "owner_phone",
+    "capacity",
+    "opened_on",
+    "house_no",
+    "street",
+    "address_commune",
+    "notes",
+)
+
+
+def merge_venues(duplicate: Venue, kept: Venue, *, reason: str | None, scope: Scope, user=None):
+    """Fold a duplicate into the venue kept: its inspections move, its row stays (merged).
+
+    Both histories stay readable: the duplicate keeps its own audit trail and page, which
+    points at the kept venue; blanks of the kept venue are filled from the duplicate.
+    """
+    from ..visits.models import Inspection
+
+    if duplicate.id == kept.id:
+        raise Invalid(_("A venue cannot be merged into itself."), field="kept")
+    for v in (duplicate, kept):
+        if not scope.allows_venue(v):
+            raise NotFound(_("This venue does not exist or is outside your area."))
+        if v.merged_into_id:
+            raise Conflict(_("Venue #%(id)s is already merged into another one.", id=v.id))
+    moved = 0
+    for inspection in db.session.scalars(
+        select(Inspection).where(Inspection.venue_id == duplicate.id)
+    ):
+        inspection.venue_id = kept.id
+        moved += 1
+    for hook in MERGE_HOOKS:
+        moved += hook(duplicate.id, kept.id) or 0
+    filled = []
+    for key in FILL_ON_MERGE:
+        if getattr(kept, key) in (None, "") and getattr(duplicate, key) not in (None, ""):
+            setattr(kept, key, getattr(duplicate, key))
+            filled.append(key)
+    have = {(lic.kind, lic.number) for lic in kept.licences}
+    extra = [
+        {k: getattr(lic, k) for k in ("kind", "number", "issued_on", "expires_on", "issuer")}
+        for lic in duplicate.licences
+        if (lic.kind, lic.number) not in have
+    ]
+    if extra:
+        current = [
+            {k: getattr(lic, k) for k in ("kind", "number", "issued_on", "expires_on", "issuer")}
+            for lic in kept.licences
+        ]
+        set_licences(kept, current + extra)
+    # venues merged into the duplicate earlier now point at the one kept
+    db.session.execute(
+        update(Venue)
+        .where(Venue.merged_into_id == duplicate.id)
+        .values(merged_into_id=kept.id)
+        .execution_options(synchronize_session=False)
+    )
+    duplicate.merged_into_id = kept.id
+    on = today()
+    _event(duplicate, "merged_into", on, reason, user, other=kept)
+    _event(kept, "merged_from", on, reason, user, other=duplicate)
+    summary = _(
+        "#%(dup)s %(dname)s merged into #%(kept)s %(kname)s; %(n)s inspections moved",
+        dup=duplicate.id,
+        dname=duplicate.name,
+        kept=kept.id,
+        kname=kept.name,
+        n=moved,
+    )
+    changes = {"merged_into_id": [None, kept.id], "rows_moved": moved, "filled": filled}
+    record(
+        "merge", duplicate, summary=summary + (f" — {reason}" if reason else ""), changes=changes
+    )
+    record("merge", kept, summary=summary + (f" — {reason}" if reason else ""), changes=changes)
+    db.session.flush()
+    return moved

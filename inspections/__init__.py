@@ -148,6 +148,7 @@ def configure_blueprints(app: Flask) -> None:
     from .extensions import api
     from .venues.api import blp as venues_api
     from .venues.views import bp as venues_pages
+    from .violations import hooks as _violation_hooks  # noqa: F401 - registers merge hooks
     from .violations.api import blp as violation_types_api
     from .violations.views import bp as violations_pages
     from .visits.api import blp as visits_api

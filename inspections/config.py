@@ -39,7 +39,8 @@ def derive(config) -> None:
     config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(
         os.path.dirname(__file__), "translations"
     )
-    config.setdefault("MAX_CONTENT_LENGTH", int(config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 65536)
+    if not config.get("MAX_CONTENT_LENGTH"):  # Flask's own default is None (no limit)
+        config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 65536
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "Inspections API")

@@ -14,7 +14,9 @@ def home_summary() -> dict:
     """Counts of venues by status within the user's area."""
     scope = scope_of(current_user)
     rows = db.session.execute(
-        select(Venue.status, func.count()).where(scope.venues(Venue)).group_by(Venue.status)
+        select(Venue.status, func.count())
+        .where(scope.venues(Venue), Venue.merged_into_id.is_(None))
+        .group_by(Venue.status)
     ).all()
     by_status = dict(rows)
     return {"venues": sum(by_status.values()), "by_status": by_status}

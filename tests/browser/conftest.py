@@ -76,7 +76,8 @@ def live_server(db_kind, tmp_path_factory, request):
     tmp_dir = tmp_path_factory.mktemp("live")
     url = new_database_url(db_kind, tmp_dir, "live")
     demo = getattr(request.module, "LIVE_DEMO", False)
-    application = make_app(url, tmp_dir)
+    secret = uuid.uuid4().hex * 2  # shared, so tokens made here (QR labels) verify there
+    application = make_app(url, tmp_dir, SECRET_KEY=secret)
     migrate_and_seed(application, demo=demo)
     with application.app_context():
         _create_role_users()
@@ -87,7 +88,7 @@ def live_server(db_kind, tmp_path_factory, request):
     env = {
         **os.environ,
         "INSPECTIONS_DATABASE_URL": url,
-        "INSPECTIONS_SECRET_KEY": uuid.uuid4().hex * 2,
+        "INSPECTIONS_SECRET_KEY": secret,
         "INSPECTIONS_UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "INSPECTIONS_TILE_URL": "",
         "INSPECTIONS_DEFAULT_LOCALE": "en",

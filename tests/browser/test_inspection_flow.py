@@ -78,7 +78,15 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
     Image.new("RGB", (4000, 3000), (150, 60, 40)).save(photo, "JPEG", quality=85)
 
     sign_in(page, live_server, "t_insp")
-    page.goto(live_server.url(f"/inspections/new?venue={venue_id}"))
+    with app.app_context():
+        from inspections.venues.qr import venue_token
+
+        label = venue_token(venue_id)
+    # the printed QR label opens the venue page; one tap starts the inspection
+    page.goto(live_server.url(f"/q/{label}"))
+    page.wait_for_url(f"**/venues/{venue_id}?scanned=1")
+    assert "Never inspected" in page.inner_text("main")
+    page.get_by_role("link", name="Start inspection").click()
     # the draft is created on the server at once, and the address becomes its own
     page.wait_for_url("**/inspections/*/edit")
     inspection_id = int(page.url.rstrip("/").split("/")[-2])
@@ -190,6 +198,18 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
             )
         )
         assert counted == 1
+
+    # the venue page and the coverage figures now count it
+    page.goto(live_server.url(f"/venues/{venue_id}"))
+    panel = page.locator(".visits-panel")
+    expect(panel).to_contain_text("Submitted")
+    expect(panel).to_contain_text("1 violation")
+    coverage = page.request.get(
+        live_server.url(f"/api/v1/coverage?period={today.year}&level=district")
+    ).json()
+    phan_thiet = next(r for r in coverage["rows"] if r["code"] == "593")
+    assert (phan_thiet["venues_in_scope"], phan_thiet["venues_inspected"]) == (1, 1)
+    assert phan_thiet["meets_target"] is True
 
     # the minutes open for the inspector
     pdf = page.request.get(live_server.url(f"/inspections/{inspection_id}/minutes.pdf"))

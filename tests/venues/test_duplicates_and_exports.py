@@ -75,6 +75,12 @@ def test_merge_keeps_both_histories_and_moves_inspections(
         name="Karaoke Hoang Gia", lat=10.92920, lon=108.10210, registration_no="KD-555"
     )
     insp = create_inspection(dup, on=date(2024, 4, 4))
+    from inspections.violations.models import LegalViolation, RecordedViolation
+
+    legal = db.session.scalar(select(LegalViolation).limit(1))
+    found = RecordedViolation(inspection_id=insp.id, venue_id=dup.id, legal_violation_id=legal.id)
+    db.session.add(found)
+    db.session.flush()
     client = as_user("t_coord")
     html = client.get("/venues/duplicates").get_data(as_text=True)
     assert f"pair-{kept.id}-{dup.id}" in html
@@ -83,6 +89,7 @@ def test_merge_keeps_both_histories_and_moves_inspections(
     db.session.expire_all()
     assert db.session.get(Venue, dup.id).merged_into_id == kept.id
     assert db.session.get(Inspection, insp.id).venue_id == kept.id
+    assert db.session.get(RecordedViolation, found.id).venue_id == kept.id  # history moves too
     assert db.session.get(Venue, kept.id).registration_no == "KD-555"  # blank filled
     merges = db.session.scalars(
         select(AuditEvent.object_id).where(AuditEvent.action == "merge")

@@ -1,0 +1,24 @@
+"""Keep recorded violations with their venue when a duplicate venue is merged."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from ..extensions import db
+from ..venues.services import MERGE_HOOKS
+from .models import RecordedViolation
+
+
+def move_recorded_violations(duplicate_id: int, kept_id: int) -> int:
+    """The denormalised venue of violations follows their inspections to the kept venue."""
+    result = db.session.execute(
+        update(RecordedViolation)
+        .where(RecordedViolation.venue_id == duplicate_id)
+        .values(venue_id=kept_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+if move_recorded_violations not in MERGE_HOOKS:
+    MERGE_HOOKS.append(move_recorded_violations)

@@ -617,16 +617,17 @@ def _read_upload(file) -> bytes:
     stream.seek(0)
     limit = _max_import_bytes()
     if size > limit:
-        raise _TooLarge(
-            _(
-                "The file is %(size)s MB; the limit is %(limit)s MB. Split the list into "
-                "several files or remove unused sheets and columns.",
-                size=format(size / 1048576, ".1f"),
-                limit=current_app.config["MAX_UPLOAD_MB"],
-            ),
-            field="file",
-        )
+        raise _TooLarge(_too_large_message(size), field="file")
     return stream.read()
+
+
+def _too_large_message(size: int) -> str:
+    return _(
+        "The file is %(size)s MB; the limit is %(limit)s MB. Split the list into "
+        "several files or remove unused sheets and columns.",
+        size=format(size / 1048576, ".1f"),
+        limit=current_app.config["MAX_UPLOAD_MB"],
+    )
 
 
 def _max_import_bytes() -> int:
@@ -637,10 +638,8 @@ def _max_import_bytes() -> int:
 def _too_large(_exc):
     """An upload over the limit is refused before it is read: say so on the import page."""
     if request.endpoint == "venues.import_venues":
-        message = _(
-            "The file is larger than %(n)s MB. Split the list into several files.",
-            n=current_app.config["MAX_UPLOAD_MB"],
-        )
+        # the body was refused before it was read; its declared length is the file's size
+        message = _too_large_message(request.content_length or _max_import_bytes())
         return _import_page({"file": [message]}, None, None), 413
     return Response(_("The file or request is too large."), 413, mimetype="text/plain")
 

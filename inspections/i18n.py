@@ -51,6 +51,13 @@ def fmt_number(value) -> str:
     return format_decimal(value)
 
 
+def fmt_decimal(value) -> str:
+    """A short decimal in the locale's notation: 18,2 in Vietnamese, 18.2 in English."""
+    if value is None:
+        return ""
+    return format_decimal(float(value), format="#,##0.##")
+
+
 def compile_catalogs(app: Flask) -> None:
     """Compile .po to .mo when missing or stale, so a fresh checkout speaks Vietnamese."""
     from babel.messages.mofile import write_mo
@@ -77,7 +84,7 @@ def compile_catalogs(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Register template filters and the locale in templates."""
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, vnd=fmt_vnd, number=fmt_number
+        date=fmt_date, datetime=fmt_datetime, vnd=fmt_vnd, number=fmt_number, decimal=fmt_decimal
     )
 
     app.jinja_env.globals["locales"] = LOCALES

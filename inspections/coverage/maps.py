@@ -21,6 +21,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import escape
 
+from ..i18n import fmt_decimal
 from .services import EARLIER, IN_PERIOD, NEVER, Coverage, Figures
 
 LEAFLET_JS = "vendor/leaflet-1.9.4/leaflet.js"
@@ -60,10 +61,10 @@ def status_of(fig: Figures) -> str:
 
 
 def pct(value: float | None) -> str:
-    """12.5 % (locale-independent decimal point kept short), or the "no venues" words."""
+    """12,5 % (in the locale's notation), or the "no venues" words."""
     if value is None:
         return _("no venues")
-    return f"{value:g} %"
+    return f"{fmt_decimal(value)} %"
 
 
 def figures_properties(fig: Figures) -> dict:

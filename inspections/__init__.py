@@ -72,6 +72,7 @@ def import_models() -> None:
     from .areas import models as _areas  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .coverage import models as _coverage  # noqa: F401
+    from .tips import models as _tips  # noqa: F401
     from .venues import models as _venues  # noqa: F401
     from .violations import models as _violations  # noqa: F401
     from .visits import models as _visits  # noqa: F401

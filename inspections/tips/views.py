@@ -114,7 +114,10 @@ def new():
         status = 422
     values.setdefault("received_on", today().isoformat())
     return render_template(
-        "tips/form.html", errors=errors, values=values, districts=[(a.id, a.name) for a in _districts()]
+        "tips/form.html",
+        errors=errors,
+        values=values,
+        districts=[(a.id, a.name) for a in _districts()],
     ), status
 
 

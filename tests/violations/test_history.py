@@ -194,3 +194,40 @@ def test_tips_are_recorded_closed_and_counted(as_user, client, create_venue):
     as_user("t_insp_lagi")
     assert client.get(f"/tips/{tip.id}").status_code == 404
     assert client.get("/tips/new").status_code == 403
+
+
+def test_demo_follow_ups_show_every_state_and_are_idempotent(app):
+    from sqlalchemy import func
+
+    from inspections.venues import demo as venue_demo
+    from inspections.violations import demo
+    from inspections.violations.models import FinePayment, RecordedViolation, ViolationFollowup
+    from inspections.visits import demo as visit_demo
+
+    venue_demo.load_demo_venues()
+    visit_demo.load_demo_inspections(password=None)
+    assert demo.load_demo_followups() > 0
+    assert demo.load_demo_followups() == 0
+    day = today()
+    statuses = dict(
+        db.session.execute(
+            select(RecordedViolation.remedy_status, func.count())
+            .where(RecordedViolation.in_register.is_(True))
+            .group_by(RecordedViolation.remedy_status)
+        ).all()
+    )
+    assert statuses.get("remedied") and statuses.get("escalated"), statuses
+    overdue = db.session.scalar(select(func.count()).where(followup.overdue_clause(day)))
+    assert overdue > 0
+    assert db.session.scalar(select(func.count()).select_from(FinePayment)) > 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ViolationFollowup).where(ViolationFollowup.files.any())
+        )
+        == demo.EVIDENCE_PHOTOS
+    )
+    start = repeat.window_start(day, 12)
+    ids = db.session.scalars(select(RecordedViolation.venue_id).distinct()).all()
+    assert repeat.repeat_counts(ids, start)
+    tips = db.session.scalars(select(Tip)).all()
+    assert any(t.closed_on is None for t in tips) and any(t.closed_on for t in tips)

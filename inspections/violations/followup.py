@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select, true, update
+from sqlalchemy import and_, case, false, func, literal, or_, select, true, update
 
 from ..accounts.services import scope_of
 from ..errors import Conflict, Invalid, NotFound
@@ -28,7 +28,7 @@ from ..i18n import fmt_date, fmt_vnd
 from ..venues.models import Venue
 from ..venues.services import today
 from ..visits import files
-from ..visits.models import Inspection
+from ..visits.models import Inspection, inspection_agency
 from .models import (
     FOLLOWUP_STATUS,
     NOTE_MAX,
@@ -58,8 +58,16 @@ def sync_register(inspection_ids: list[int]) -> None:
         .order_by(RecordedViolation.id)
     ).all()
     by_id = {row.id: row for row, _s, _d in rows}
+    masks: dict[int, int] = {}
+    for inspection_id, agency_id in db.session.execute(
+        select(inspection_agency.c.inspection_id, inspection_agency.c.agency_id).where(
+            inspection_agency.c.inspection_id.in_(inspection_ids)
+        )
+    ):
+        masks[inspection_id] = masks.get(inspection_id, 0) | agency_bit(agency_id)
     for row, status, on in rows:
         row.inspected_on = on
+        row.agency_mask = masks.get(row.inspection_id, 0)
         row.in_register = row.superseded_by_id is None and status == "submitted"
         old = by_id.get(row.supersedes_id) if row.supersedes_id else None
         if old is not None and row.superseded_by_id is None:
@@ -69,6 +77,13 @@ def sync_register(inspection_ids: list[int]) -> None:
         elif row.remedy_status is None:
             row.remedy_status = "open"
     db.session.flush()
+
+
+def agency_bit(agency_id: int) -> int:
+    """The bit of an agency in agency_mask (the few agencies have small ids)."""
+    if not 0 <= agency_id < 62:
+        raise ValueError(f"agency id {agency_id} does not fit the agency mask")
+    return 1 << agency_id
 
 
 def _carry(old: RecordedViolation, new: RecordedViolation) -> None:
@@ -408,6 +423,11 @@ def sync_unsynced() -> int:
             inspected_on=day,
             in_register=and_(RecordedViolation.superseded_by_id.is_(None), status == "submitted"),
             remedy_status=case((RecordedViolation.remedy.is_not(None), "open"), else_=None),
+            agency_mask=select(
+                func.coalesce(func.sum(literal(1).op("<<")(inspection_agency.c.agency_id)), 0)
+            )
+            .where(inspection_agency.c.inspection_id == RecordedViolation.inspection_id)
+            .scalar_subquery(),
         )
         .execution_options(synchronize_session=False)
     )

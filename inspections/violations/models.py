@@ -134,6 +134,9 @@ class RecordedViolation(db.Model):
     remedy_status: Mapped[str | None] = mapped_column(String(16))
     remedied_on: Mapped[date | None] = mapped_column(Date)
     paid_on: Mapped[date | None] = mapped_column(Date)
+    # The inspection's agencies as bits (1 << agency.id): the register's agency filter reads
+    # one column instead of joining inspection_agency for every row it counts.
+    agency_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     legal: Mapped[LegalViolation] = relationship(lazy="joined")
     inspection: Mapped[Inspection] = relationship(back_populates="violation_rows")

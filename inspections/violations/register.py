@@ -12,7 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import AGENCY_CODES, Agency
@@ -22,9 +22,9 @@ from ..errors import Invalid
 from ..extensions import db
 from ..venues.models import SECTOR_CODES, Sector, Venue
 from ..venues.services import today
-from ..visits.models import Inspection, inspection_agency
+from ..visits.models import Inspection
 from . import services
-from .followup import status_of
+from .followup import agency_bit, status_of
 from .models import OFFENDER_TYPES, LegalViolation, RecordedViolation
 
 REMEDY_FILTERS = ("none", "open", "overdue", "remedied", "escalated")
@@ -106,13 +106,8 @@ def where_clauses(user, f: dict, on: date) -> tuple[list, bool]:
     if f.get("venue"):
         where.append(rv.venue_id == f["venue"])
     if f.get("agency"):
-        agency_id = select(Agency.id).where(Agency.code == f["agency"]).scalar_subquery()
-        where.append(
-            exists().where(
-                inspection_agency.c.inspection_id == rv.inspection_id,
-                inspection_agency.c.agency_id == agency_id,
-            )
-        )
+        agency_id = db.session.scalar(select(Agency.id).where(Agency.code == f["agency"]))
+        where.append(rv.agency_mask.op("&")(agency_bit(agency_id)) != 0)
     legal = []
     if f.get("code"):
         legal.append(LegalViolation.code == f["code"])

@@ -42,6 +42,10 @@ def upgrade():
         "recorded_violation",
         sa.Column("in_register", sa.Boolean(), server_default="0", nullable=False),
     )
+    op.add_column(
+        "recorded_violation",
+        sa.Column("agency_mask", sa.BigInteger(), server_default="0", nullable=False),
+    )
     for name, type_ in RV_COLUMNS:
         op.add_column("recorded_violation", sa.Column(name, type_, nullable=True))
     op.execute(
@@ -50,7 +54,9 @@ def upgrade():
         "WHERE i.id = recorded_violation.inspection_id), "
         "in_register = (superseded_by_id IS NULL AND (SELECT i.status FROM inspection i "
         "WHERE i.id = recorded_violation.inspection_id) = 'submitted'), "
-        "remedy_status = CASE WHEN remedy IS NOT NULL THEN 'open' END"
+        "remedy_status = CASE WHEN remedy IS NOT NULL THEN 'open' END, "
+        "agency_mask = (SELECT coalesce(sum(1 << a.agency_id), 0) FROM inspection_agency a "
+        "WHERE a.inspection_id = recorded_violation.inspection_id)"
     )
     op.create_index(
         "ix_recorded_violation_register",
@@ -175,4 +181,5 @@ def downgrade():
         op.drop_index(name, table_name="recorded_violation")
     for name, _type in RV_COLUMNS:
         op.drop_column("recorded_violation", name)
+    op.drop_column("recorded_violation", "agency_mask")
     op.drop_column("recorded_violation", "in_register")

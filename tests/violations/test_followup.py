@@ -197,6 +197,10 @@ def test_an_amendment_moves_follow_ups_to_the_corrected_violation(api, make_doc,
     vid = created["violations"][0]["id"]
     row = db.session.get(RecordedViolation, vid)
     assert row.in_register and row.remedy_status == "open"
+    # the agency filter reads the inspection's agencies
+    culture = api("GET", "/api/v1/violations?agency=culture", user="t_review").json
+    assert [v["id"] for v in culture] == [vid]
+    assert api("GET", "/api/v1/violations?agency=health", user="t_review").json == []
     from inspections.violations import followup
     from tests.conftest import user
 

@@ -216,6 +216,23 @@ def inspections(conn, n: int) -> None:
     )
 
 
+def inspection_agencies(conn) -> None:
+    """Each submitted inspection: Labour (the lead) and one or two of Police, Culture, Health."""
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO inspection_agency (inspection_id, agency_id)
+            SELECT i.id, a.id
+            FROM inspection i
+            JOIN agency a ON a.code = 'labour'
+                OR a.code = (ARRAY['police', 'culture', 'health'])[1 + {h("i.id", 31)} % 3]
+                OR (a.code = 'police' AND {h("i.id", 32)} % 2 = 0)
+            WHERE i.status = 'submitted'
+            """
+        )
+    )
+
+
 def violations(conn, n: int) -> None:
     """n violations at pseudo-random submitted inspections (a few per inspection at most),
     with the register columns filled as the services would: 40 % with a remedy (due 30 days
@@ -232,7 +249,7 @@ def violations(conn, n: int) -> None:
             INSERT INTO recorded_violation (
                 inspection_id, venue_id, legal_violation_id, offender_type, fine_vnd, measures,
                 remedy, remedy_deadline, sort_order, created_at, in_register, inspected_on,
-                remedy_status, remedied_on, paid_on)
+                remedy_status, remedied_on, paid_on, agency_mask)
             SELECT p.id, p.venue_id, lv.ids[1 + p.r % lv.n],
                    CASE WHEN p.r % 7 = 0 THEN 'organisation' ELSE 'individual' END,
                    CASE WHEN p.r % 10 < 8 THEN (1 + p.r % 40) * 500000 END,
@@ -245,7 +262,9 @@ def violations(conn, n: int) -> None:
                         WHEN p.r % 30 < 13 THEN 'escalated'
                         ELSE 'open' END,
                    CASE WHEN p.r % 100 < 40 AND p.r % 30 < 10 THEN p.inspected_on + 20 END,
-                   CASE WHEN p.r % 10 < 8 AND p.r % 5 < 3 THEN p.inspected_on + 10 END
+                   CASE WHEN p.r % 10 < 8 AND p.r % 5 < 3 THEN p.inspected_on + 10 END,
+                   (SELECT coalesce(sum(1::bigint << a.agency_id), 0) FROM inspection_agency a
+                    WHERE a.inspection_id = p.id)
             FROM pick p, lv
             """
         )
@@ -299,6 +318,7 @@ def build(scale: str) -> str:
             f"{sizes['inspections']:,} inspections",
             lambda: inspections(conn, sizes["inspections"]),
         )
+        _step("inspection agencies", lambda: inspection_agencies(conn))
         _step(f"{sizes['violations']:,} violations", lambda: violations(conn, sizes["violations"]))
     auto = engine.execution_options(isolation_level="AUTOCOMMIT")
     with auto.connect() as conn:

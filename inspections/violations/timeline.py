@@ -20,6 +20,7 @@ from ..i18n import fmt_date, fmt_vnd
 from ..tips.models import Tip
 from ..venues.models import VenueEvent
 from ..visits.models import Inspection, InspectionAmendment
+from ..visits.services import local_day
 from . import services
 from .followup import status_of, visible_notes_clause
 from .models import FinePayment, RecordedViolation, ReviewerNote, ViolationFollowup
@@ -215,7 +216,7 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
     ):
         out.append(
             Entry(
-                am.created_at.date(),
+                local_day(am.created_at),
                 am.created_at,
                 "amendment",
                 _("Inspection of %(day)s amended", day=fmt_date(insp_on)),
@@ -233,7 +234,7 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
     ):
         out.append(
             Entry(
-                note.created_at.date(),
+                local_day(note.created_at),
                 note.created_at,
                 "note",
                 _("Reviewer note"),

@@ -231,3 +231,23 @@ def test_demo_follow_ups_show_every_state_and_are_idempotent(app):
     assert repeat.repeat_counts(ids, start)
     tips = db.session.scalars(select(Tip)).all()
     assert any(t.closed_on is None for t in tips) and any(t.closed_on for t in tips)
+
+
+def test_the_pages_speak_vietnamese(app, as_user, client, create_venue, record_violation):
+    venue = create_venue()
+    day = today()
+    v = record_violation(
+        venue, day - timedelta(days=40), remedy="Tháo chốt", deadline=day - timedelta(days=9)
+    )
+    record_violation(venue, day - timedelta(days=20))
+    as_user("t_review")
+    client.get("/language/vi")
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Tái phạm" in page and "Nghị định 38/2021/NĐ-CP" in page
+    register = client.get("/violations").get_data(as_text=True)
+    assert "Quá hạn" in register and "15.000.000 ₫" in register
+    assert "Ghi nhận kết quả theo dõi" in client.get(f"/violations/{v.id}").get_data(as_text=True)
+    assert "Cơ sở tái phạm" in client.get("/violations/repeat").get_data(as_text=True)
+    assert "Khắc phục quá hạn" in client.get("/violations/overdue").get_data(as_text=True)
+    assert "Tin báo, tố giác, khiếu nại" in client.get("/tips").get_data(as_text=True)
+    assert "khắc phục quá hạn" in client.get("/").get_data(as_text=True)

@@ -264,3 +264,19 @@ def test_a_venue_merge_moves_violations_notes_and_tips(
     assert db.session.get(RecordedViolation, v.id).venue_id == kept.id
     assert db.session.scalar(select(ReviewerNote.venue_id)) == kept.id
     assert db.session.get(Tip, tip.id).venue_id == kept.id
+
+
+def test_evidence_over_the_size_cap_is_refused(
+    app, as_user, client, create_venue, record_violation, monkeypatch
+):
+    venue = create_venue()
+    day = today()
+    v = record_violation(venue, day - timedelta(days=5), remedy="Sửa", deadline=day)
+    as_user("t_review")
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 0)
+    r = _post(
+        client, f"/violations/{v.id}/followups", {"kind": "remedied", "on": day},
+        [("big.jpg", jpeg_bytes())],
+    )  # fmt: skip
+    assert r.status_code == 413 and "the limit is 0 MB" in r.get_data(as_text=True)
+    assert _count(ViolationFollowup) == 0

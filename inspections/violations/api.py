@@ -7,10 +7,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 
 from ..accounts.permissions import P, requires
-from ..accounts.services import scope_of
 from ..audit.services import record
 from ..extensions import db
 from ..venues.models import Venue
@@ -156,22 +155,9 @@ def export_violations(args):
 def repeat_offenders(args, pagination_parameters):
     """Venues with two or more violations in the rolling window (default 12 months)."""
     start = repeat.window_start(today(), args.get("months") or repeat.default_months())
-    where = [scope_of(current_user).venues(Venue), Venue.merged_into_id.is_(None)]
-    if args.get("area"):
-        area = register._area(args["area"])
-        where.append(
-            Venue.district_id == area.id
-            if area.level == "district"
-            else Venue.commune_id == area.id
-            if area.level == "commune"
-            else true()
-        )
-    q = repeat.offenders_query(start, where)
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(q.order_by(None).subquery())
-    )
+    where = register.venue_clauses(current_user, args.get("area"))
     page, size = pagination_parameters.page, pagination_parameters.page_size
-    rows = db.session.execute(q.offset((page - 1) * size).limit(size)).all()
+    rows, pagination_parameters.item_count = repeat.offenders_page(start, where, page, size)
     names = dict(
         db.session.execute(
             select(Venue.id, Venue.name).where(Venue.id.in_([r.venue_id for r in rows]))

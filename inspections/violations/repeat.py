@@ -69,18 +69,38 @@ def repeat_clause(start: date):
 
 
 def offenders_query(start: date, where: list):
-    """(venue id, count, last day, fines) of repeat offenders, most violations first; `where`
-    are clauses on Venue (scope, area, sector)."""
+    """(venue id, count, last day, fines, total) of repeat offenders, most violations first;
+    `total` is how many offenders there are in all (one aggregation serves the page and its
+    count). `where` are clauses on Venue (scope, area, sector); without them the venue table
+    is not read (merged duplicates have no violations left: the merge moves them)."""
+    q = select(
+        RecordedViolation.venue_id,
+        func.count().label("n"),
+        func.max(RecordedViolation.inspected_on).label("last_on"),
+        func.coalesce(func.sum(RecordedViolation.fine_vnd), 0).label("fines"),
+        func.count().over().label("total"),
+    )
+    if where:
+        q = q.join(Venue, Venue.id == RecordedViolation.venue_id)
     return (
-        select(
-            RecordedViolation.venue_id,
-            func.count().label("n"),
-            func.max(RecordedViolation.inspected_on).label("last_on"),
-            func.coalesce(func.sum(RecordedViolation.fine_vnd), 0).label("fines"),
-        )
-        .join(Venue, Venue.id == RecordedViolation.venue_id)
-        .where(*_counted(start), *where)
+        q.where(*_counted(start), *where)
         .group_by(RecordedViolation.venue_id)
         .having(func.count() >= MIN_COUNT)
-        .order_by(func.count().desc(), func.max(RecordedViolation.inspected_on).desc())
+        .order_by(
+            func.count().desc(),
+            func.max(RecordedViolation.inspected_on).desc(),
+            RecordedViolation.venue_id,
+        )
     )
+
+
+def offenders_page(start: date, where: list, page: int, size: int) -> tuple[list, int]:
+    """(rows of one page, total offenders)."""
+    q = offenders_query(start, where)
+    rows = db.session.execute(q.offset((page - 1) * size).limit(size)).all()
+    if rows:
+        return rows, rows[0].total
+    if page == 1:
+        return [], 0
+    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    return [], total

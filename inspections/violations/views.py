@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
@@ -375,28 +375,14 @@ def repeat_offenders():
     months = filters.get("months") or repeat.default_months()
     today_ = today()
     start = repeat.window_start(today_, months)
-    where = [scope_of(current_user).venues(Venue), Venue.merged_into_id.is_(None)]
-    try:
-        if filters.get("area"):
-            area = register._area(filters["area"])
-            where.append(
-                Venue.district_id == area.id
-                if area.level == "district"
-                else Venue.commune_id == area.id
-            )
-    except InspectionsError as exc:
-        errors = exc.messages()
-    if filters.get("sector"):
-        where.append(
-            Venue.sector_id
-            == select(Sector.id).where(Sector.code == filters["sector"]).scalar_subquery()
-        )
     page_no = _page_number()
     rows, total = [], 0
     if not errors:
-        q = repeat.offenders_query(start, where)
-        total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-        rows = db.session.execute(q.offset((page_no - 1) * PER_PAGE).limit(PER_PAGE)).all()
+        try:
+            where = register.venue_clauses(current_user, filters.get("area"), filters.get("sector"))
+            rows, total = repeat.offenders_page(start, where, page_no, PER_PAGE)
+        except InspectionsError as exc:
+            errors = exc.messages()
     venues = {
         v.id: v
         for v in db.session.scalars(select(Venue).where(Venue.id.in_([r.venue_id for r in rows])))

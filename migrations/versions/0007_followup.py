@@ -163,10 +163,16 @@ def upgrade():
             "CREATE INDEX ix_recorded_violation_register_on_pgx ON recorded_violation "
             "(inspected_on DESC, id DESC) WHERE in_register"
         )
+        # "highest fine first" (no fine last; read backwards: "lowest first", no fine first)
+        op.execute(
+            "CREATE INDEX ix_recorded_violation_register_fine_pgx ON recorded_violation "
+            "(fine_vnd DESC NULLS LAST, id DESC) WHERE in_register"
+        )
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_recorded_violation_register_fine_pgx")
         op.execute("DROP INDEX IF EXISTS ix_recorded_violation_register_on_pgx")
     op.drop_table("tip")
     op.drop_table("reviewer_note")

@@ -160,7 +160,11 @@ def overdue_by_district(user, on: date | None = None) -> list[tuple[int | None, 
 
 def overdue_count(user, on: date | None = None) -> int:
     """Overdue remedies in the user's area (the coordinator's home tile)."""
-    return sum(n for _d, n in overdue_by_district(user, on))
+    q = select(func.count()).select_from(RecordedViolation).where(overdue_clause(on or today()))
+    scope = scope_of(user)
+    if not scope.everything:
+        q = q.join(Venue, Venue.id == RecordedViolation.venue_id).where(scope.venues(Venue))
+    return db.session.scalar(q)
 
 
 def followups_of(violation: RecordedViolation) -> list[ViolationFollowup]:

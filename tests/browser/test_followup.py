@@ -85,4 +85,13 @@ def test_reviewer_follows_up_a_remedy_from_the_venue_page(phone, live_server, of
     assert "Remedied" in page.inner_text("#remedy-status")
     page.goto(live_server.url("/"))
     assert _overdue(page) == before - 1
+    # the register and the repeat-offender list are cards that fit the phone
+    for path in ("/violations?area=593", "/violations/repeat", f"/venues/{offender}"):
+        page.goto(live_server.url(path))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto(live_server.url("/violations"))
+    page.locator("summary", has_text="Filters").click()  # folded away on a phone
+    page.select_option("select[name=remedy]", "remedied")
+    page.click(".register-filters button[type=submit]")
+    assert "Karaoke Tái Phạm" in page.inner_text(".cards")
     assert page.errors == []

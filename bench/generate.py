@@ -1,9 +1,11 @@
 """Build a deterministic data set on a new PostGIS database for the coverage benchmarks.
 
     .venv/bin/python bench/generate.py --scale national   # 700 districts, 200,000 venues,
-                                                          # 1,000,000 inspections (2020-2024)
+                                                          # 1,000,000 inspections (2020-2024),
+                                                          # 300,000 violations
     .venv/bin/python bench/generate.py --scale province   # Bình Thuận's 10 districts,
-                                                          # 3,000 venues, 20,000 inspections
+                                                          # 3,000 venues, 20,000 inspections,
+                                                          # 6,000 violations
 
 The database (inspections_bench_<scale>) is dropped and created, migrated with the project's
 migrations and seeded with the reference data; the rows are made by bulk SQL (generate_series)
@@ -28,8 +30,13 @@ PG_ADMIN_URL = os.environ.get(
     "INSPECTIONS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 SCALES = {
-    "national": {"districts": 700, "venues": 200_000, "inspections": 1_000_000},
-    "province": {"districts": 10, "venues": 3_000, "inspections": 20_000},
+    "national": {
+        "districts": 700,
+        "venues": 200_000,
+        "inspections": 1_000_000,
+        "violations": 300_000,
+    },
+    "province": {"districts": 10, "venues": 3_000, "inspections": 20_000, "violations": 6_000},
 }
 BENCH_USER = "bench_coord"
 BENCH_PASSWORD = "bench-password-2024"  # noqa: S105 - a throwaway benchmark database
@@ -209,6 +216,61 @@ def inspections(conn, n: int) -> None:
     )
 
 
+def inspection_agencies(conn) -> None:
+    """Each submitted inspection: Labour (the lead) and one or two of Police, Culture, Health."""
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO inspection_agency (inspection_id, agency_id)
+            SELECT i.id, a.id
+            FROM inspection i
+            JOIN agency a ON a.code = 'labour'
+                OR a.code = (ARRAY['police', 'culture', 'health'])[1 + {h("i.id", 31)} % 3]
+                OR (a.code = 'police' AND {h("i.id", 32)} % 2 = 0)
+            WHERE i.status = 'submitted'
+            """
+        )
+    )
+
+
+def violations(conn, n: int) -> None:
+    """n violations at pseudo-random submitted inspections (a few per inspection at most),
+    with the register columns filled as the services would: 40 % with a remedy (due 30 days
+    later; a third remedied, a tenth escalated), fines on most, 60 % of fines paid."""
+    conn.execute(
+        text(
+            f"""
+            WITH lv AS (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n
+                        FROM legal_violation),
+                 pick AS (SELECT id, venue_id, inspected_on,
+                                 {h("id", 21)} AS r
+                          FROM inspection WHERE status = 'submitted'
+                          ORDER BY {h("id", 22)} LIMIT {n})
+            INSERT INTO recorded_violation (
+                inspection_id, venue_id, legal_violation_id, offender_type, fine_vnd, measures,
+                remedy, remedy_deadline, sort_order, created_at, in_register, inspected_on,
+                remedy_status, remedied_on, paid_on, agency_mask)
+            SELECT p.id, p.venue_id, lv.ids[1 + p.r % lv.n],
+                   CASE WHEN p.r % 7 = 0 THEN 'organisation' ELSE 'individual' END,
+                   CASE WHEN p.r % 10 < 8 THEN (1 + p.r % 40) * 500000 END,
+                   '[]',
+                   CASE WHEN p.r % 100 < 40 THEN 'Khắc phục hậu quả' END,
+                   CASE WHEN p.r % 100 < 40 THEN p.inspected_on + 30 END,
+                   0, now(), true, p.inspected_on,
+                   CASE WHEN p.r % 100 >= 40 THEN NULL
+                        WHEN p.r % 30 < 10 THEN 'remedied'
+                        WHEN p.r % 30 < 13 THEN 'escalated'
+                        ELSE 'open' END,
+                   CASE WHEN p.r % 100 < 40 AND p.r % 30 < 10 THEN p.inspected_on + 20 END,
+                   CASE WHEN p.r % 10 < 8 AND p.r % 5 < 3 THEN p.inspected_on + 10 END,
+                   (SELECT coalesce(sum(1::bigint << a.agency_id), 0) FROM inspection_agency a
+                    WHERE a.inspection_id = p.id)
+            FROM pick p, lv
+            """
+        )
+    )
+
+
 def build(scale: str) -> str:
     """Create, migrate, seed and fill the benchmark database of a scale; returns its URL."""
     from flask_migrate import upgrade
@@ -256,6 +318,8 @@ def build(scale: str) -> str:
             f"{sizes['inspections']:,} inspections",
             lambda: inspections(conn, sizes["inspections"]),
         )
+        _step("inspection agencies", lambda: inspection_agencies(conn))
+        _step(f"{sizes['violations']:,} violations", lambda: violations(conn, sizes["violations"]))
     auto = engine.execution_options(isolation_level="AUTOCOMMIT")
     with auto.connect() as conn:
         _step("vacuum analyze", lambda: conn.execute(text("VACUUM ANALYZE")))
@@ -264,12 +328,13 @@ def build(scale: str) -> str:
                 "SELECT (SELECT count(*) FROM area WHERE level = 'district'),"
                 " (SELECT count(*) FROM venue), (SELECT count(*) FROM inspection),"
                 " (SELECT count(*) FROM inspection WHERE status = 'submitted'),"
-                " (SELECT count(*) FROM venue WHERE merged_into_id IS NOT NULL)"
+                " (SELECT count(*) FROM venue WHERE merged_into_id IS NOT NULL),"
+                " (SELECT count(*) FROM recorded_violation)"
             )
         ).one()
     print(
         f"  built: {counts[0]} districts, {counts[1]:,} venues ({counts[4]:,} merged), "
-        f"{counts[2]:,} inspections ({counts[3]:,} submitted)"
+        f"{counts[2]:,} inspections ({counts[3]:,} submitted), {counts[5]:,} violations"
     )
     engine.dispose()
     return url

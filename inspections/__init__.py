@@ -72,6 +72,7 @@ def import_models() -> None:
     from .areas import models as _areas  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .coverage import models as _coverage  # noqa: F401
+    from .tips import models as _tips  # noqa: F401
     from .venues import models as _venues  # noqa: F401
     from .violations import models as _violations  # noqa: F401
     from .visits import models as _visits  # noqa: F401
@@ -146,10 +147,12 @@ def configure_blueprints(app: Flask) -> None:
     from .coverage.api import blp as coverage_api
     from .coverage.views import bp as coverage_pages
     from .extensions import api
+    from .tips.views import bp as tips_pages
     from .venues.api import blp as venues_api
     from .venues.views import bp as venues_pages
     from .violations import hooks as _violation_hooks  # noqa: F401 - registers merge hooks
     from .violations.api import blp as violation_types_api
+    from .violations.api import register_blp as violations_api
     from .violations.views import bp as violations_pages
     from .visits.api import blp as visits_api
     from .visits.api import checklists_blp as checklists_api
@@ -164,6 +167,7 @@ def configure_blueprints(app: Flask) -> None:
         coverage_pages,
         visits_pages,
         violations_pages,
+        tips_pages,
     ):
         app.register_blueprint(bp)
     for blp in (
@@ -174,6 +178,7 @@ def configure_blueprints(app: Flask) -> None:
         visits_api,
         checklists_api,
         violation_types_api,
+        violations_api,
     ):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.

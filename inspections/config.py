@@ -26,6 +26,10 @@ def defaults(instance_path: str) -> dict:
         "OFFSITE_DISTANCE_M": 200,
         "GPS_MAX_ACCURACY_M": 150,
         "SESSION_HOURS": 12,
+        # Days to handle a tip (verify, classify, close) after it is received.
+        "TIP_HANDLING_DAYS": 30,
+        # Repeat offenders: two or more violations within this many months.
+        "REPEAT_WINDOW_MONTHS": 12,
         # Trust X-Forwarded-* from this many proxies (0 when served directly).
         "PROXY_COUNT": 0,
     }

@@ -73,11 +73,13 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
     ]
     if demo:
         from .venues.demo import load_demo_venues
+        from .violations.demo import load_demo_followups
         from .visits.demo import load_demo_inspections
 
         out += [
             ("demo venues", load_demo_venues),
             ("demo teams and inspections", lambda: load_demo_inspections(password)),
+            ("demo follow-ups, payments, notes and tips", load_demo_followups),
         ]
     return out
 

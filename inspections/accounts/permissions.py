@@ -24,6 +24,9 @@ class P(StrEnum):
     INSPECTIONS_WRITE = "inspections:write"
     VIOLATIONS_READ = "violations:read"
     FOLLOWUPS_WRITE = "followups:write"
+    FINES_WRITE = "fines:write"
+    TIPS_READ = "tips:read"
+    TIPS_WRITE = "tips:write"
     COVERAGE_READ = "coverage:read"
     REPORTS_READ = "reports:read"
     EXPORT = "export"
@@ -47,16 +50,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.VENUES_IMPORT,
             P.INSPECTIONS_READ,
             P.VIOLATIONS_READ,
+            P.FINES_WRITE,
+            P.TIPS_READ,
+            P.TIPS_WRITE,
             P.EXPORT,
             P.TEAMS_MANAGE,
             P.PLANS_MANAGE,
         }
     ),
     "inspector": frozenset(
-        _READ_ALL | {P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.VIOLATIONS_READ}
+        _READ_ALL | {P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.VIOLATIONS_READ, P.TIPS_READ}
     ),
     "reviewer": frozenset(
-        _READ_ALL | {P.INSPECTIONS_READ, P.VIOLATIONS_READ, P.FOLLOWUPS_WRITE, P.EXPORT}
+        _READ_ALL
+        | {
+            P.INSPECTIONS_READ,
+            P.VIOLATIONS_READ,
+            P.FOLLOWUPS_WRITE,
+            P.FINES_WRITE,
+            P.TIPS_READ,
+            P.TIPS_WRITE,
+            P.EXPORT,
+        }
     ),
     "viewer": frozenset(_READ_ALL),
 }

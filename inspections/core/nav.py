@@ -26,6 +26,7 @@ NAV = [
     NavItem("visits.index", _l("Inspections"), P.INSPECTIONS_READ, "check", phone_bar=True),
     NavItem("coverage.index", _l("Coverage"), P.COVERAGE_READ, "map"),
     NavItem("violations.index", _l("Violations"), P.VIOLATIONS_READ, "alert"),
+    NavItem("tips.index", _l("Tips"), P.TIPS_READ, "file"),
     NavItem("reports.index", _l("Reports"), P.REPORTS_READ, "file"),
     NavItem("accounts.teams", _l("Teams"), P.TEAMS_MANAGE, "users"),
     NavItem("accounts.users", _l("Accounts"), P.USERS_MANAGE, "user"),

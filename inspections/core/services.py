@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..accounts.permissions import P, can
 from ..accounts.services import scope_of
 from ..extensions import db
 from ..venues.models import Venue
@@ -19,4 +20,15 @@ def home_summary() -> dict:
         .group_by(Venue.status)
     ).all()
     by_status = dict(rows)
-    return {"venues": sum(by_status.values()), "by_status": by_status}
+    summary = {"venues": sum(by_status.values()), "by_status": by_status}
+    if can(P.VIOLATIONS_READ):
+        from ..violations.followup import overdue_count
+
+        summary["overdue_remedies"] = overdue_count(current_user)
+    if can(P.TIPS_READ):
+        from ..tips.services import in_time_share
+        from ..venues.services import today
+
+        on = today()
+        summary["tips"] = in_time_share(scope, on.replace(month=1, day=1), on)
+    return summary

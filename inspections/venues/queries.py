@@ -126,6 +126,10 @@ def where_clauses(args: dict, scope: Scope, today: date) -> list:
         where.append(mismatch_clause())
     elif args.get("flag") == "unlocated":
         where.append(or_(Venue.district_id.is_(None), Venue.commune_id.is_(None)))
+    elif args.get("flag") == "repeat":
+        from ..violations import repeat
+
+        where.append(repeat.repeat_clause(repeat.window_start(today, repeat.default_months())))
     return where
 
 

@@ -290,10 +290,11 @@ class VenueQuery(Schema):
     )
     days = fields.Integer(load_default=60, validate=validate.Range(min=1, max=3650))
     flag = fields.String(
-        validate=validate.OneOf(("mismatch", "unlocated")),
+        validate=validate.OneOf(("mismatch", "unlocated", "repeat")),
         metadata={
             "description": "mismatch = address names another commune than the "
-            "location; unlocated = outside every area"
+            "location; unlocated = outside every area; repeat = two or more violations "
+            "in the repeat-offender window (REPEAT_WINDOW_MONTHS)"
         },
     )
     near = Point(metadata={"description": "lat,lon: sort by distance (metres)"})

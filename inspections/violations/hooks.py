@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from ..extensions import db
 from ..venues.services import MERGE_HOOKS
-from .models import RecordedViolation
+from .models import RecordedViolation, ReviewerNote
 
 
 def move_recorded_violations(duplicate_id: int, kept_id: int) -> int:
@@ -17,7 +17,15 @@ def move_recorded_violations(duplicate_id: int, kept_id: int) -> int:
         .values(venue_id=kept_id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    moved = result.rowcount or 0
+    # Follow-ups and payments hang off the violations (moved with them); notes name the venue.
+    notes = db.session.execute(
+        update(ReviewerNote)
+        .where(ReviewerNote.venue_id == duplicate_id)
+        .values(venue_id=kept_id)
+        .execution_options(synchronize_session=False)
+    )
+    return moved + (notes.rowcount or 0)
 
 
 if move_recorded_violations not in MERGE_HOOKS:

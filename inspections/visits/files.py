@@ -85,10 +85,11 @@ def root() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def store(inspection_id: int, data: bytes, ext: str) -> tuple[str, str]:
-    """Write the bytes once (atomically) and return (sha256, stored name)."""
+def store(owner_id: int, data: bytes, ext: str, folder: str = "inspections") -> tuple[str, str]:
+    """Write the bytes once (atomically) and return (sha256, stored name); `folder` keeps
+    other owners' files (follow-up evidence) apart from inspection photos."""
     digest = hashlib.sha256(data).hexdigest()
-    name = f"inspections/{inspection_id}/{digest}.{ext}"
+    name = f"{folder}/{owner_id}/{digest}.{ext}"
     path = root() / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

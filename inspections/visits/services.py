@@ -29,6 +29,7 @@ from ..extensions import db
 from ..i18n import fmt_date, fmt_datetime
 from ..spatial import distance_m, point_expr
 from ..venues.models import Venue
+from ..violations import followup
 from ..violations import services as violations
 from ..violations.models import RecordedViolation
 from . import files
@@ -624,6 +625,7 @@ def submit(user, inspection: Inspection, location: dict | None, reason: str | No
     inspection.status = "submitted"
     inspection.submitted_at = utcnow()
     db.session.flush()
+    followup.sync_register([inspection.id])
     record(
         "submit",
         inspection,
@@ -645,6 +647,7 @@ def cancel(user, inspection: Inspection, reason: str) -> Inspection:
     inspection.cancelled_by_id = user.id
     inspection.cancel_reason = reason.strip()
     db.session.flush()
+    followup.sync_register([inspection.id])
     record("cancel", inspection, summary=reason.strip())
     return inspection
 
@@ -714,6 +717,7 @@ def amend(user, inspection: Inspection, data: dict) -> InspectionAmendment:
         raise Invalid(_("Nothing was changed."), field="reason")
     amendment.changes = changes
     db.session.flush()
+    followup.sync_register([inspection.id])
     db.session.expire(inspection, ["answers", "violation_rows", "amendments"])
     record("amend", inspection, summary=amendment.reason, changes=changes)
     return amendment

@@ -45,6 +45,7 @@ def samples(app, create_venue):
         area_codes=["593"],
     )
     inspection, photo, template_id = _inspection_samples(venue, team)
+    violation, evidence, tip = _followup_samples(venue)
     from inspections.venues.qr import venue_token
 
     values = {
@@ -61,8 +62,66 @@ def samples(app, create_venue):
         "token": venue_token(venue.id),  # a genuine QR label of the venue
         "fmt": "csv",
         "upload": "no-such-upload",
+        "violation_id": violation.id,
+        "file_id": evidence.id,
+        "tip_id": tip.id,
     }
     return values
+
+
+def _followup_samples(venue):
+    """A violation of a submitted inspection with a remedy followed up (with a photo), a tip."""
+    import io
+    from datetime import timedelta
+
+    from PIL import Image
+
+    from inspections.tips.models import Tip
+    from inspections.venues.services import today
+    from inspections.violations import followup
+    from inspections.violations.models import LegalViolation, RecordedViolation
+    from inspections.visits.models import Inspection
+
+    day = today() - timedelta(days=10)
+    from datetime import UTC, datetime
+
+    inspection = Inspection(
+        venue_id=venue.id,
+        status="submitted",
+        inspected_at=datetime.now(UTC) - timedelta(days=10),
+        inspected_on=day,
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    violation = RecordedViolation(
+        inspection_id=inspection.id,
+        venue_id=venue.id,
+        legal_violation_id=db.session.scalar(select(LegalViolation.id).limit(1)),
+        offender_type="individual",
+        fine_vnd=1_000_000,
+        measures=[],
+        remedy="Khắc phục",
+        remedy_deadline=day + timedelta(days=5),
+    )
+    db.session.add(violation)
+    db.session.flush()
+    followup.sync_register([inspection.id])
+    jpeg = io.BytesIO()
+    Image.new("RGB", (32, 24), (20, 120, 30)).save(jpeg, "JPEG")
+    step = followup.add_followup(
+        user("t_review"), violation, kind="remedied", on=today(), evidence=[jpeg.getvalue()]
+    )
+    tip = Tip(
+        venue_id=venue.id,
+        received_on=day,
+        source="citizen",
+        summary="Tin báo mẫu",
+        classification="other",
+        due_on=day + timedelta(days=30),
+    )
+    db.session.add(tip)
+    db.session.flush()
+    return violation, step.files[0], tip
 
 
 def _inspection_samples(venue, team):

@@ -1,0 +1,1 @@
+"""Tips and complaints (tin báo, tố giác, khiếu nại): intake, handling deadline, closure."""

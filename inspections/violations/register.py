@@ -1,0 +1,338 @@
+"""The violation register: current violations of submitted inspections, filtered, sorted,
+paginated, totalled and exported. One query builder serves the page, the API and exports.
+
+Rows carry their inspection day and register flag (see followup.sync_register), so the
+newest-first page walks one index; the venue is joined only for area and sector filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import false, func, literal, select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import AGENCY_CODES, Agency
+from ..accounts.services import scope_of
+from ..areas.models import Area
+from ..errors import Invalid
+from ..extensions import db
+from ..venues.models import SECTOR_CODES, Sector, Venue
+from ..venues.services import today
+from ..visits.models import Inspection
+from . import services
+from .followup import agency_bit, status_of
+from .models import OFFENDER_TYPES, LegalViolation, RecordedViolation
+
+REMEDY_FILTERS = ("none", "open", "overdue", "remedied", "escalated")
+SORTS = ("newest", "oldest", "fine_desc", "fine_asc")
+EXPORT_CAP = 100_000
+
+
+class RegisterQuery(Schema):
+    """Filters of the register (page, API, exports)."""
+
+    start = fields.Date(load_default=None, metadata={"description": "inspected on or after"})
+    end = fields.Date(load_default=None, metadata={"description": "inspected on or before"})
+    area = fields.String(
+        load_default=None,
+        validate=validate.Length(max=20),
+        metadata={"description": "district or commune code"},
+    )
+    sector = fields.String(load_default=None, validate=validate.OneOf(SECTOR_CODES))
+    agency = fields.String(
+        load_default=None,
+        validate=validate.OneOf(AGENCY_CODES),
+        metadata={"description": "an agency that took part in the inspection"},
+    )
+    decree = fields.String(load_default=None, validate=validate.Length(max=40))
+    article = fields.Integer(load_default=None, validate=validate.Range(min=1, max=500))
+    code = fields.String(load_default=None, validate=validate.Length(max=40))
+    offender = fields.String(load_default=None, validate=validate.OneOf(OFFENDER_TYPES))
+    fine_min = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    fine_max = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    remedy = fields.String(load_default=None, validate=validate.OneOf(REMEDY_FILTERS))
+    paid = fields.String(load_default=None, validate=validate.OneOf(("yes", "no")))
+    venue = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
+
+    @validates_schema
+    def _ranges(self, data, **_kw):
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(_("The end is before the start."), "end")
+        low, high = data.get("fine_min"), data.get("fine_max")
+        if low is not None and high is not None and high < low:
+            raise ValidationError(_("The maximum fine is below the minimum."), "fine_max")
+
+
+def _area(code: str) -> Area:
+    area = db.session.scalars(
+        select(Area).where(Area.code == code).order_by(Area.valid_from.desc())
+    ).first()
+    if area is None or area.level not in ("district", "commune", "province"):
+        raise Invalid(_("Unknown area code %(code)s.", code=code), field="area")
+    return area
+
+
+def venue_area(level: str, area_id: int):
+    """Venues of a district or commune. The id is written into the statement: a prepared
+    statement's generic plan cannot tell a district of 300 venues from the whole province and
+    would walk the register's date index instead of the district's venues."""
+    column = Venue.district_id if level == "district" else Venue.commune_id
+    return column == literal(area_id, literal_execute=True)
+
+
+def venue_clauses(user, area: str | None = None, sector: str | None = None) -> list:
+    """WHERE clauses on Venue for the user's scope, an area code and a sector (repeat
+    offenders); empty when nothing restricts the venues."""
+    where = []
+    scope = scope_of(user)
+    if not scope.everything:
+        where.append(venue_area(scope.level, scope.area_id))
+    if area:
+        found = _area(area)
+        if found.level in ("district", "commune"):
+            where.append(venue_area(found.level, found.id))
+    if sector:
+        sector_id = db.session.scalar(select(Sector.id).where(Sector.code == sector))
+        where.append(Venue.sector_id == literal(sector_id, literal_execute=True))
+    return where
+
+
+def where_clauses(user, f: dict, on: date) -> tuple[list, bool]:
+    """(clauses, whether they need the venue joined)."""
+    rv = RecordedViolation
+    where = [rv.in_register.is_(True)]
+    needs_venue = False
+    scope = scope_of(user)
+    if not scope.everything:
+        where.append(venue_area(scope.level, scope.area_id))
+        needs_venue = True
+    if f.get("start"):
+        where.append(rv.inspected_on >= f["start"])
+    if f.get("end"):
+        where.append(rv.inspected_on <= f["end"])
+    if f.get("area"):
+        area = _area(f["area"])
+        if area.level in ("district", "commune"):
+            where.append(venue_area(area.level, area.id))
+            needs_venue = True
+    if f.get("sector"):
+        sector_id = db.session.scalar(select(Sector.id).where(Sector.code == f["sector"]))
+        where.append(Venue.sector_id == literal(sector_id, literal_execute=True))
+        needs_venue = True
+    if f.get("venue"):
+        where.append(rv.venue_id == f["venue"])
+    if f.get("agency"):
+        agency_id = db.session.scalar(select(Agency.id).where(Agency.code == f["agency"]))
+        where.append(rv.agency_mask.op("&")(agency_bit(agency_id)) != 0)
+    legal = []
+    if f.get("code"):
+        legal.append(LegalViolation.code == f["code"])
+    if f.get("decree"):
+        legal.append(LegalViolation.decree == f["decree"])
+    if f.get("article"):
+        legal.append(LegalViolation.article == f["article"])
+    if legal:
+        ids = list(db.session.scalars(select(LegalViolation.id).where(*legal)))
+        where.append(rv.legal_violation_id.in_(ids) if ids else false())
+    if f.get("offender"):
+        where.append(rv.offender_type == f["offender"])
+    if f.get("fine_min") is not None:
+        where.append(rv.fine_vnd >= f["fine_min"])
+    if f.get("fine_max") is not None:
+        where.append(rv.fine_vnd <= f["fine_max"])
+    remedy = f.get("remedy")
+    if remedy == "none":
+        where.append(rv.remedy_status.is_(None))
+    elif remedy == "open":
+        where.extend([rv.remedy_status == "open", rv.remedy_deadline >= on])
+    elif remedy == "overdue":
+        where.extend([rv.remedy_status == "open", rv.remedy_deadline < on])
+    elif remedy:
+        where.append(rv.remedy_status == remedy)
+    if f.get("paid") == "yes":
+        where.append(rv.paid_on.is_not(None))
+    elif f.get("paid") == "no":
+        where.extend([rv.paid_on.is_(None), rv.fine_vnd > 0])
+    return where, needs_venue
+
+
+def _select(columns, user, f: dict, on: date):
+    where, needs_venue = where_clauses(user, f, on)
+    q = select(*columns).select_from(RecordedViolation)
+    if needs_venue:
+        q = q.join(Venue, Venue.id == RecordedViolation.venue_id)
+    return q.where(*where)
+
+
+def _order(f: dict, cols: dict | None = None) -> list:
+    rv = RecordedViolation
+    c = cols or {"id": rv.id, "inspected_on": rv.inspected_on, "fine_vnd": rv.fine_vnd}
+    sort = f.get("sort") or "newest"
+    if sort == "oldest":
+        return [c["inspected_on"].asc(), c["id"].asc()]
+    # No fine sorts as the lowest fine on both databases (their NULL orders differ).
+    if sort == "fine_desc":
+        return [c["fine_vnd"].desc().nulls_last(), c["id"].desc()]
+    if sort == "fine_asc":
+        return [c["fine_vnd"].asc().nulls_first(), c["id"].asc()]
+    return [c["inspected_on"].desc(), c["id"].desc()]
+
+
+def ids(user, f: dict, offset: int, limit: int, on: date | None = None) -> list[int]:
+    """The ids of one page, in register order."""
+    on = on or today()
+    rv = RecordedViolation
+    if _one_area(user, f):
+        # A district's or commune's violations are few: read them through its venues, then
+        # sort. "OFFSET 0" keeps PostgreSQL from flattening the subquery and walking the whole
+        # register's date index looking for the area's rows (a no-op on SQLite).
+        inner = (
+            _select([rv.id, rv.inspected_on, rv.fine_vnd], user, f, on)
+            .offset(literal(0, literal_execute=True))
+            .subquery()
+        )
+        order = {c.key: c for c in (inner.c.id, inner.c.inspected_on, inner.c.fine_vnd)}
+        q = select(inner.c.id).order_by(*_order(f, order))
+    else:
+        q = _select([rv.id], user, f, on).order_by(*_order(f))
+    q = q.offset(literal(offset, literal_execute=True)).limit(literal(limit, literal_execute=True))
+    return list(db.session.scalars(q))
+
+
+def _one_area(user, f: dict) -> bool:
+    return bool(f.get("area")) or not scope_of(user).everything
+
+
+def totals(user, f: dict, on: date | None = None) -> dict:
+    """Count and sum of fines of the whole filtered set, in one aggregate."""
+    q = _select(
+        [func.count(), func.coalesce(func.sum(RecordedViolation.fine_vnd), 0)],
+        user,
+        f,
+        on or today(),
+    )
+    count, fines = db.session.execute(q).one()
+    return {"count": int(count), "fines_vnd": int(fines)}
+
+
+def load(id_list: list[int]) -> list[RecordedViolation]:
+    """The rows with venue, inspection and legal entry, in the order of id_list."""
+    if not id_list:
+        return []
+    rows = db.session.scalars(
+        select(RecordedViolation)
+        .where(RecordedViolation.id.in_(id_list))
+        .options(
+            joinedload(RecordedViolation.inspection)
+            .joinedload(Inspection.venue)
+            .joinedload(Venue.district)
+            .load_only(Area.id, Area.code, Area.name)  # never the boundary polygon
+        )
+    ).unique()
+    by_id = {r.id: r for r in rows}
+    return [by_id[i] for i in id_list if i in by_id]
+
+
+@dataclass
+class Page:
+    """A page for the pager macro."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def serialise(row: RecordedViolation, locale: str, on: date | None = None) -> dict:
+    """One register row as plain values (API, exports)."""
+    venue = row.inspection.venue
+    lv = row.legal
+    return {
+        "id": row.id,
+        "inspected_on": row.inspected_on,
+        "inspection_id": row.inspection_id,
+        "venue_id": row.venue_id,
+        "venue_name": venue.name,
+        "district": venue.district.name if venue.district else None,
+        "sector": venue.sector.code,
+        "code": lv.code,
+        "decree": lv.decree,
+        "article": lv.article,
+        "clause": lv.clause,
+        "point": lv.point,
+        "title": lv.title(locale),
+        "legal_basis": services.legal_basis(lv, locale),
+        "offender_type": row.offender_type,
+        "offender_name": row.offender_name,
+        "fine_vnd": row.fine_vnd,
+        "remedy": row.remedy,
+        "remedy_deadline": row.remedy_deadline,
+        "remedy_status": status_of(row, on),
+        "remedied_on": row.remedied_on,
+        "paid_on": row.paid_on,
+    }
+
+
+EXPORT_COLUMNS = (
+    ("ID", "ID", "id"),
+    ("Ngày kiểm tra", "Inspected on", "inspected_on"),
+    ("Cơ sở", "Venue", "venue_name"),
+    ("Mã cơ sở", "Venue ID", "venue_id"),
+    ("Huyện", "District", "district"),
+    ("Ngành nghề", "Sector", "sector"),
+    ("Mã vi phạm", "Code", "code"),
+    ("Căn cứ pháp lý", "Legal basis", "legal_basis"),
+    ("Hành vi", "Violation", "title"),
+    ("Đối tượng", "Offender type", "offender_type"),
+    ("Tên đối tượng", "Offender", "offender_name"),
+    ("Tiền phạt (đ)", "Fine (VND)", "fine_vnd"),
+    ("Biện pháp khắc phục", "Remedy", "remedy"),
+    ("Hạn khắc phục", "Remedy deadline", "remedy_deadline"),
+    ("Tình trạng khắc phục", "Remedy status", "remedy_status"),
+    ("Ngày khắc phục", "Remedied on", "remedied_on"),
+    ("Ngày nộp phạt", "Paid on", "paid_on"),
+)
+
+
+def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:
+    """The filtered register as XLSX or CSV (at most EXPORT_CAP rows), and its row count."""
+    from ..venues.importing import write_csv, write_xlsx
+
+    on = today()
+    all_ids = ids(user, f, 0, EXPORT_CAP, on)
+    en = locale == "en"
+    headers = [en_h if en else vi_h for vi_h, en_h, _k in EXPORT_COLUMNS]
+    out = []
+    for i in range(0, len(all_ids), 1000):
+        for row in load(all_ids[i : i + 1000]):
+            values = serialise(row, locale, on)
+            out.append([values[key] for _v, _e, key in EXPORT_COLUMNS])
+    body = (
+        write_xlsx(headers, out, title="violations") if fmt == "xlsx" else write_csv(headers, out)
+    )
+    return body, len(out)

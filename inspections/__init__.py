@@ -146,6 +146,8 @@ def configure_blueprints(app: Flask) -> None:
     from .coverage.api import blp as coverage_api
     from .coverage.views import bp as coverage_pages
     from .extensions import api
+    from .offline.api import blp as offline_api
+    from .offline.views import bp as offline_pages
     from .venues.api import blp as venues_api
     from .venues.views import bp as venues_pages
     from .violations import hooks as _violation_hooks  # noqa: F401 - registers merge hooks
@@ -164,6 +166,7 @@ def configure_blueprints(app: Flask) -> None:
         coverage_pages,
         visits_pages,
         violations_pages,
+        offline_pages,
     ):
         app.register_blueprint(bp)
     for blp in (
@@ -174,6 +177,7 @@ def configure_blueprints(app: Flask) -> None:
         visits_api,
         checklists_api,
         violation_types_api,
+        offline_api,
     ):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.

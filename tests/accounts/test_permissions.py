@@ -61,6 +61,7 @@ def samples(app, create_venue):
         "token": venue_token(venue.id),  # a genuine QR label of the venue
         "fmt": "csv",
         "upload": "no-such-upload",
+        "sector": "karaoke",
     }
     return values
 

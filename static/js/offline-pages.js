@@ -98,10 +98,11 @@ async function queuePage() {
     $('#q-note').textContent = T.saved;
     $('#q-note').hidden = false;
   }
+  let generation = 0;
   const paint = async () => {
+    const mine = ++generation;
     const entries = await store.items().catch(() => []);
-    list.textContent = '';
-    $('#q-empty').hidden = entries.length > 0;
+    const out = document.createDocumentFragment();
     for (const entry of entries) {
       const li = document.createElement('li');
       li.className = `q-item q-${entry.state}`;
@@ -189,8 +190,11 @@ async function queuePage() {
         actions.append(discard);
       }
       if (actions.childElementCount) li.append(actions);
-      list.append(li);
+      out.append(li);
     }
+    if (mine !== generation) return; // a newer paint is under way
+    list.replaceChildren(out);
+    $('#q-empty').hidden = entries.length > 0;
   };
   const paintStatus = () => {
     const signin = $('#q-signin');

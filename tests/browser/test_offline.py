@@ -22,7 +22,8 @@ READY = """async () => {
   const reg = await navigator.serviceWorker.getRegistration();
   if (!reg || !reg.active || !navigator.serviceWorker.controller) return false;
   const pack = await window.inspectionsOffline.pack;
-  return Boolean(pack && await caches.match('/offline/form/karaoke') && await caches.match('/offline'));
+  const form = await caches.match('/offline/form/karaoke');
+  return Boolean(pack && form && await caches.match('/offline'));
 }"""
 
 QUEUE = """() => new Promise((resolve, reject) => {
@@ -186,7 +187,11 @@ def _record(page, *, photo: Path | None = None, violation: bool = False) -> None
 
 def _submit_offline(page) -> None:
     page.click("#submit")
-    page.wait_for_url("**/offline/queue?saved=*")
+    try:
+        page.wait_for_url("**/offline/queue?saved=*", timeout=20000)
+    except Exception as exc:
+        said = (page.inner_text("#insp-alert"), page.inner_text("#problem-list"), page.errors)
+        raise AssertionError(f"not queued: {said}") from exc
     expect(page.locator("#q-note")).to_have_text("Saved on this phone, not yet sent.")
 
 

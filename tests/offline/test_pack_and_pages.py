@@ -13,7 +13,6 @@ from sqlalchemy import select
 from inspections.accounts.services import save_team
 from inspections.extensions import db
 from inspections.venues.models import Venue
-from tests.conftest import csrf_token
 
 PACK = "/api/v1/offline/pack"
 SESSION = "/api/v1/offline/session"

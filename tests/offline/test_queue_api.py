@@ -85,9 +85,7 @@ def test_a_phone_clock_hours_ahead_is_kept_as_recorded(api, make_doc):
     body = make_doc(inspected_at=iso(recorded), status="submitted")
     refused = api("POST", API, body, key=new_key())
     assert refused.status_code == 422 and "future" in refused.json["errors"]["inspected_at"][0]
-    sent = api(
-        "POST", API, body, key=new_key(), headers={"X-Client-Time": phone_now.isoformat()}
-    )
+    sent = api("POST", API, body, key=new_key(), headers={"X-Client-Time": phone_now.isoformat()})
     assert sent.status_code == 201, sent.json
     inspection = db.session.get(Inspection, sent.json["id"])
     assert abs(inspection.inspected_at - recorded) < timedelta(seconds=1)  # as the phone said
@@ -104,13 +102,15 @@ def test_a_phone_clock_hours_ahead_is_kept_as_recorded(api, make_doc):
     far = datetime.now(UTC) + timedelta(days=2)
     body = make_doc(inspected_at=iso(far - timedelta(hours=1)))
     assert (
-        api("POST", API, body, key=new_key(), headers={"X-Client-Time": far.isoformat()})
-        .status_code
+        api(
+            "POST", API, body, key=new_key(), headers={"X-Client-Time": far.isoformat()}
+        ).status_code
         == 422
     )
     assert (
-        api("POST", API, make_doc(), key=new_key(), headers={"X-Client-Time": "yesterday"})
-        .status_code
+        api(
+            "POST", API, make_doc(), key=new_key(), headers={"X-Client-Time": "yesterday"}
+        ).status_code
         == 201
     )
 

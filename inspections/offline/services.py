@@ -106,6 +106,13 @@ def pack_for(user, locale: str) -> dict:
     """The inspector's data pack (see the module docstring); no timestamps, so equal data
     gives an equal ETag."""
     areas = covered_areas(user)
+    today = utcnow().astimezone(visits.tz()).date()
+    # The form shells carry the team's members: a change of team changes the ETag, and the
+    # phone then fetches its form shells again.
+    teams = [
+        {"id": t.id, "name": t.name, "members": sorted(m.id for m in t.members)}
+        for t in teams_of(user, today)
+    ]
     commune = db.aliased(Area)
     rows = db.session.execute(
         select(
@@ -140,7 +147,6 @@ def pack_for(user, locale: str) -> dict:
         for r in rows
     ]
     codes = sorted({v["sector"] for v in venues})
-    today = utcnow().astimezone(visits.tz()).date()
     sectors = []
     for sector in db.session.scalars(
         select(Sector).where(Sector.code.in_(codes)).order_by(Sector.sort_order)
@@ -175,6 +181,7 @@ def pack_for(user, locale: str) -> dict:
         "locale": locale,
         "cache": cache_version(),
         "areas": [{"code": a.code, "name": a.name} for a in areas],
+        "teams": teams,
         "sectors": sectors,
         "venues": venues,
         "violation_types": in_force,

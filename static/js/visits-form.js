@@ -1057,7 +1057,10 @@ async function keepPhoto(p) {
     p.stored = true;
     return true;
   } catch (err) {
-    showAlert(phone.isQuota(err) ? T.storage_full : fmt(T.queue_failed, { message: String(err.message || err) }));
+    // Online, the photo is uploaded from memory anyway; without a connection it must be kept.
+    if (OFFLINE || state.network || phone.isQuota(err)) {
+      showAlert(phone.isQuota(err) ? T.storage_full : fmt(T.queue_failed, { message: String(err.message || err) }));
+    }
     return false;
   }
 }

@@ -84,6 +84,12 @@ def test_pack_etag_answers_304_until_the_data_changes(as_user, create_venue, tea
     changed = client.get(PACK, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "Karaoke Hai" in {v["name"] for v in changed.json["venues"]}
+    # a new member of the team changes the form shells, so the pack too
+    from inspections.accounts.services import set_team_members
+
+    set_team_members(team, ["t_insp", "t_insp_pt", "t_admin"], "t_insp")
+    db.session.flush()
+    assert client.get(PACK, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 200
 
 
 def test_pack_of_a_district_with_300_venues_is_small(as_user, create_venue, team):

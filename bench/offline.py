@@ -191,14 +191,9 @@ def start_server(url: str, upload: str, secret: str) -> tuple[subprocess.Popen, 
     raise SystemExit("the server did not start")
 
 
-READY = """async () => {
-  const reg = await navigator.serviceWorker.getRegistration();
-  if (!reg || !reg.active || !navigator.serviceWorker.controller) return false;
-  const pack = await window.inspectionsOffline.pack;
-  const forms = pack ? pack.data.sectors.map((s) => s.form) : [];
-  for (const f of forms) if (!(await caches.match(f))) return false;
-  return Boolean(pack && await caches.match('/offline'));
-}"""
+# The worker keeps the home page and every form of the pack, and controls the page.
+READY = "() => Boolean(document.documentElement.dataset.offlineReady) && "
+READY += "Boolean(navigator.serviceWorker.controller)"
 
 NAV_MS = "() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd; }"
 

@@ -105,6 +105,11 @@ def _home_strings() -> dict:
         "no_pack": _("Nothing is kept on this phone yet: open this page once with a connection."),
         "updating": _("Updating the list…"),
         "no_match": _("No venue matches."),
+        "ready": _("ready without a connection"),
+        "not_kept": _(
+            "That page is not kept on this phone and there is no connection: "
+            "start an inspection from the list below."
+        ),
         "more": _("%(n)s more: type a few letters of the name."),
         "queued": _("%(n)s saved on this phone, not yet sent"),
         "storage_full": _(

@@ -27,7 +27,8 @@ async function homePage() {
       state.textContent = T.no_pack;
       return;
     }
-    state.textContent = fmt(T.pack, { n: pack.data.venues.length, time: when(pack.fetched_at) });
+    const ready = document.documentElement.dataset.offlineReady ? ` · ✓ ${T.ready}` : '';
+    state.textContent = fmt(T.pack, { n: pack.data.venues.length, time: when(pack.fetched_at) }) + ready;
     const sectors = Object.fromEntries(pack.data.sectors.map((s) => [s.code, s.name]));
     const q = fold($('#off-q').value.trim());
     const found = pack.data.venues.filter((v) => !q || fold(`${v.name} ${v.address || ''} ${v.commune || ''}`).includes(q));
@@ -57,6 +58,13 @@ async function homePage() {
       list.append(p);
     }
   };
+  // The worker answers with this page when the one asked for is not kept on the phone.
+  if (location.pathname !== D.url) {
+    const note = $('#off-missing');
+    note.textContent = T.not_kept;
+    note.hidden = false;
+  }
+  window.addEventListener('offline-ready', paint);
   $('#off-q').addEventListener('input', paint);
   $('#off-search').addEventListener('submit', (ev) => ev.preventDefault());
   paint();

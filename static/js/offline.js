@@ -18,10 +18,25 @@ function registerWorker() {
   return navigator.serviceWorker.register(boot.dataset.sw, { scope: '/' }).catch(() => null);
 }
 
+let wanted = [];
+
 async function cacheShells(urls, refresh = false) {
   if (!('serviceWorker' in navigator) || !urls.length) return;
+  wanted = urls;
   const reg = await navigator.serviceWorker.ready;
   if (reg.active) reg.active.postMessage({ type: 'cache', urls, refresh });
+}
+
+// The worker says what it keeps: once the home page and every form of the pack are there,
+// the phone is ready to work without a connection.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    const msg = event.data || {};
+    if (msg.type !== 'cached' || !msg.home || !wanted.length) return;
+    if (!wanted.every((u) => msg.urls.includes(u))) return;
+    document.documentElement.dataset.offlineReady = msg.version;
+    window.dispatchEvent(new CustomEvent('offline-ready'));
+  });
 }
 
 // ------------------------------------------------------------------ pack

@@ -60,7 +60,8 @@ self.addEventListener('message', (event) => {
         if (!msg.refresh && (await cache.match(url))) done.push(url);
         else if (await fetchInto(cache, url)) done.push(url);
       }
-      if (event.source) event.source.postMessage({ type: 'cached', urls: done, version: VERSION });
+      const home = Boolean(await cache.match(OFFLINE_PAGE));
+      if (event.source) event.source.postMessage({ type: 'cached', urls: done, home, version: VERSION });
     })(),
   );
 });

@@ -41,7 +41,7 @@ async function adoptCachedVenue() {
   D.start.venue_id = v.id;
   $('.insp-title').textContent = v.name;
   $('.insp-sub').textContent = [$('.insp-sub').textContent.trim(), v.address].filter(Boolean).join(' · ');
-  document.title = `${v.name}${document.title}`;
+  document.title = `${v.name} ${document.title.trim()}`;
 }
 
 // ------------------------------------------------------------------ state

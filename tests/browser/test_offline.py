@@ -18,13 +18,9 @@ from tests.browser.conftest import sign_in
 SPOT = (10.9290, 108.1020)
 NAMES = ("Karaoke Hải Đăng", "Karaoke Gió Biển")
 
-READY = """async () => {
-  const reg = await navigator.serviceWorker.getRegistration();
-  if (!reg || !reg.active || !navigator.serviceWorker.controller) return false;
-  const pack = await window.inspectionsOffline.pack;
-  const form = await caches.match('/offline/form/karaoke');
-  return Boolean(pack && form && await caches.match('/offline'));
-}"""
+# The worker keeps the home page and every form of the pack, and controls the page.
+READY = "() => Boolean(document.documentElement.dataset.offlineReady) && "
+READY += "Boolean(navigator.serviceWorker.controller)"
 
 QUEUE = """() => new Promise((resolve, reject) => {
   const req = indexedDB.open('inspections-offline');
@@ -155,12 +151,26 @@ def _draw(page, selector: str) -> None:
     page.mouse.up()
 
 
+def _sign(page) -> None:
+    """The lead signs (again if the pad was not ready for the first stroke on a busy machine)."""
+    state = page.locator(".sign-block[data-role=lead] .sign-state")
+    for _attempt in range(3):
+        _draw(page, ".sign-block[data-role=lead] canvas")
+        try:
+            expect(state).to_contain_text("Signed", timeout=3000)
+            return
+        except AssertionError:
+            continue
+    expect(state).to_contain_text("Signed")
+
+
 def _open_cached_venue(page, live_server, venue_id: int, name: str) -> None:
     page.goto(live_server.url("/offline"))
     page.locator(f'a[data-venue="{venue_id}"]').click()
     page.wait_for_url(f"**/inspections/new?venue={venue_id}")
     expect(page.locator(".insp-title")).to_have_text(name)
     expect(page.locator("#save-state")).to_have_text("Kept on this phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def _record(page, *, photo: Path | None = None, violation: bool = False) -> None:
@@ -180,7 +190,7 @@ def _record(page, *, photo: Path | None = None, violation: bool = False) -> None
         page.locator("#item-KAR-05 .photo-input").set_input_files(str(photo))
         expect(page.locator("#item-KAR-05 .thumb")).to_have_count(1)
     page.click("#sec-sign > summary")
-    _draw(page, ".sign-block[data-role=lead] canvas")
+    _sign(page)
     page.check(".sign-block[data-role=representative] .sign-refused")
     page.fill(".sign-block[data-role=representative] .sign-reason", "Không ký; đoàn chứng kiến")
 
@@ -193,6 +203,7 @@ def _submit_offline(page) -> None:
         said = (page.inner_text("#insp-alert"), page.inner_text("#problem-list"), page.errors)
         raise AssertionError(f"not queued: {said}") from exc
     expect(page.locator("#q-note")).to_have_text("Saved on this phone, not yet sent.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def _photo(tmp_path: Path) -> Path:
@@ -334,7 +345,7 @@ def test_full_storage_and_unreadable_photo_lose_nothing(phone, live_server, tmp_
     page.reload()
     expect(page.locator("#progress-text")).to_have_text("10/10 answered")
     page.click("#sec-sign > summary")
-    _draw(page, ".sign-block[data-role=lead] canvas")
+    _sign(page)
     _submit_offline(page)
     page.context.set_offline(False)
     page.click("#q-send")

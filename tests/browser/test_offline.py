@@ -5,6 +5,7 @@ and nothing is lost when the server answers 503 or the session has ended."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -359,7 +360,11 @@ def test_signed_out_and_conflicts_keep_the_queue(phone, live_server):
     page.on("dialog", lambda dialog: dialog.accept())
     venue_ids = _start(page, live_server, app)
     page.context.set_offline(True)
-    for venue_id, name in zip(venue_ids, NAMES, strict=True):
+    # the first is recorded 2 km from the venue's registered place: only the server can say
+    far = {"latitude": SPOT[0] + 0.02, "longitude": SPOT[1], "accuracy": 10}
+    near = {"latitude": SPOT[0] + 0.0002, "longitude": SPOT[1], "accuracy": 10}
+    for venue_id, name, spot in zip(venue_ids, NAMES, (far, near), strict=True):
+        page.context.set_geolocation(spot)
         _open_cached_venue(page, live_server, venue_id, name)
         _record(page)
         _submit_offline(page)
@@ -383,11 +388,29 @@ def test_signed_out_and_conflicts_keep_the_queue(phone, live_server):
 
     sign_in(page, live_server, "t_insp")
     page.goto(live_server.url("/offline/queue"))
-    expect(page.locator("#q-list .q-item.q-sent")).to_have_count(1, timeout=20000)
+    failed = page.locator("#q-list .q-item.q-failed")
+    expect(failed).to_contain_text("Not accepted: The inspection cannot be submitted yet.")
+    expect(failed.locator(".q-errors")).to_contain_text("from the venue's registered location")
     conflict = page.locator("#q-list .q-item.q-conflict")
     expect(conflict).to_contain_text("Conflict: The venue was closed on")
-    expect(page.locator("#sync-badge .sync-count")).to_have_text("1")
+    expect(page.locator("#sync-badge .sync-count")).to_have_text("2")
+    assert _server(app, venue_ids)["statuses"] == ["draft"]
+
+    # the inspector opens the draft the server kept, says why, and submits it online
+    failed.get_by_role("link", name="Open the draft to correct it").click()
+    page.wait_for_url("**/inspections/*/edit")
+    expect(page.locator("#reason-box")).to_be_visible()  # the form opened it itself
+    page.fill("#f-reason", "Cơ sở đã chuyển địa điểm, đoàn kiểm tra tại địa chỉ mới")
+    expect(page.locator("#save-state")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"))
+    page.click("#submit")
+    page.wait_for_url(re.compile(r".*/inspections/\d+$"))
     assert _server(app, venue_ids)["statuses"] == ["submitted"]
+    # "Try again" then finds it submitted: sent, and it leaves the phone
+    page.goto(live_server.url("/offline/queue"))
+    page.locator("#q-list .q-item.q-failed .q-retry").click()
+    expect(page.locator("#q-list .q-item.q-sent")).to_have_count(1, timeout=20000)
+    assert _server(app, venue_ids)["statuses"] == ["submitted"]
+    conflict = page.locator("#q-list .q-item.q-conflict")
     # kept until the inspector decides; then discarded explicitly
     conflict.locator(".q-keep").click()
     expect(page.locator("#q-note")).to_contain_text("Kept on this phone")

@@ -197,3 +197,17 @@ def test_online_form_is_not_a_shell(as_user, venue, team):
     data = json.loads(re.search(r'id="insp-data">(.*?)</script>', html, re.S).group(1))
     assert data["offline"] is False and data["venue"]["id"] == venue.id
     assert db.session.scalar(select(Venue.id).where(Venue.id == venue.id))
+
+
+def test_cache_version_changes_with_the_app_version_and_any_cached_asset(tmp_path):
+    from inspections.offline.services import SHELL_ASSETS, _assets_hash
+
+    for name in [*SHELL_ASSETS, "js/sw.js"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"/* {name} */")
+    first = _assets_hash(str(tmp_path), "0.1.0")
+    assert _assets_hash(str(tmp_path), "0.1.0") == first
+    assert _assets_hash(str(tmp_path), "0.2.0") != first
+    (tmp_path / "js/visits-form.js").write_text("/* changed */")
+    _assets_hash.cache_clear()  # a deploy starts new processes
+    assert _assets_hash(str(tmp_path), "0.1.0") != first

@@ -420,3 +420,47 @@ def test_signed_out_and_conflicts_keep_the_queue(phone, live_server):
     expect(page.locator("#q-list .q-item.q-conflict")).to_have_count(0)
     expect(page.locator("#sync-badge")).to_be_hidden()
     assert _script_errors(page) == []
+
+
+CLOCK_AHEAD = """
+(() => {
+  const RealDate = Date;
+  const shift = 5 * 3600 * 1000;
+  class PhoneDate extends RealDate {
+    constructor(...args) {
+      if (args.length === 0) super(RealDate.now() + shift);
+      else super(...args);
+    }
+    static now() {
+      return RealDate.now() + shift;
+    }
+  }
+  window.Date = PhoneDate;
+})();
+"""
+
+
+def test_a_phone_clock_five_hours_ahead_is_kept_as_recorded(phone, live_server):
+    from datetime import UTC, datetime, timedelta
+
+    app, page = live_server.app, phone
+    page.add_init_script(CLOCK_AHEAD)
+    venue_ids = _start(page, live_server, app)
+    page.context.set_offline(True)
+    _open_cached_venue(page, live_server, venue_ids[0], NAMES[0])
+    _record(page)
+    _submit_offline(page)
+    page.context.set_offline(False)
+    page.click("#q-send")
+    expect(page.locator("#q-list .q-item.q-sent")).to_have_count(1, timeout=20000)
+    with app.app_context():
+        from inspections.visits.models import Inspection
+
+        done = db.session.scalar(select(Inspection).where(Inspection.venue_id == venue_ids[0]))
+        now = datetime.now(UTC)
+        # the phone's time as it recorded it; the server's own time for when it arrived
+        assert timedelta(hours=4, minutes=50) < done.inspected_at - now < timedelta(hours=5)
+        assert abs(done.submitted_at - now) < timedelta(minutes=5)
+        assert done.status == "submitted"
+        db.session.rollback()
+    assert _script_errors(page) == []

@@ -170,7 +170,7 @@ async function queuePage() {
         again.textContent = T.retry;
         again.addEventListener('click', async () => {
           await retry(entry.key);
-          await syncAll({ force: true, t: T });
+          await syncAll({ force: true });
           paint();
         });
         actions.append(again);
@@ -220,7 +220,7 @@ async function queuePage() {
   $('#q-send').addEventListener('click', async () => {
     $('#q-send').disabled = true;
     try {
-      await syncAll({ force: true, t: T });
+      await syncAll({ force: true });
     } finally {
       $('#q-send').disabled = false;
       paintStatus();

@@ -71,9 +71,9 @@ async function sendItem(entry) {
     const body = sectionsOnly(entry.body);
     check(await send('PATCH', `${API}/${id}`, { json: body, key: `${entry.key}:save:${hashText(JSON.stringify(body))}`, tries: 2 }));
     entry.body_sent = true;
-  } else if (current === 'cancelled') {
-    throw new Stop('conflict', { data: { message: entry.t_cancelled || 'cancelled' } });
   }
+  // (A draft cancelled meanwhile: the server refuses its photos and its submit with a 409 and
+  // says why; the item becomes a conflict with that reason.)
   entry.id = id;
   await store.putItem(entry);
   // 2. Photos, one by one; each confirmed one leaves the phone (a cut-off send resumes here).
@@ -110,8 +110,7 @@ async function sendItem(entry) {
   return id;
 }
 
-async function sendOne(entry, t) {
-  entry.t_cancelled = t && t.cancelled;
+async function sendOne(entry) {
   try {
     const id = await sendItem(entry);
     await store.deleteItem(entry.key);
@@ -142,7 +141,7 @@ async function sendOne(entry, t) {
 }
 
 // Send every queued inspection of the signed-in account, in order. force: ignore backoff.
-export function syncAll({ force = false, t = null } = {}) {
+export function syncAll({ force = false } = {}) {
   if (running) return running;
   const work = async () => {
     clearTimeout(timer);
@@ -167,7 +166,7 @@ export function syncAll({ force = false, t = null } = {}) {
       if (entry.user_id !== status.user) continue;
       if (entry.state === 'failed' || entry.state === 'conflict') continue;
       if (!force && entry.next_at && entry.next_at > Date.now()) continue;
-      const outcome = await sendOne(entry, t);
+      const outcome = await sendOne(entry);
       notify();
       if (outcome === 'signin') {
         status.signin = true;

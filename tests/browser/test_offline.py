@@ -464,3 +464,40 @@ def test_a_phone_clock_five_hours_ahead_is_kept_as_recorded(phone, live_server):
         assert done.status == "submitted"
         db.session.rollback()
     assert _script_errors(page) == []
+
+
+def test_signal_lost_in_the_middle_of_an_online_inspection(phone, live_server, tmp_path: Path):
+    """Started online (the draft is on the server), finished in a basement: kept on the
+    phone with its photo, then sent to the same draft."""
+    app, page = live_server.app, phone
+    venue_ids = _start(page, live_server, app)
+    page.goto(live_server.url(f"/inspections/new?venue={venue_ids[0]}"))
+    page.wait_for_url("**/inspections/*/edit")
+    inspection_id = int(page.url.rstrip("/").split("/")[-2])
+    _record(page)
+    expect(page.locator("#save-state")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"))
+
+    page.context.set_offline(True)
+    page.click("#sec-more > summary")
+    page.fill("#f-notes", "Ghi chú viết dưới tầng hầm")
+    page.locator("#item-KAR-03 .photo-input").set_input_files(str(_photo(tmp_path)))
+    expect(page.locator("#item-KAR-03 .thumb")).to_have_count(1)
+    _submit_offline(page)
+    assert _server(app, venue_ids)["statuses"] == ["draft"]
+
+    page.context.set_offline(False)
+    page.click("#q-send")
+    expect(page.locator("#q-list .q-item.q-sent")).to_have_count(1, timeout=20000)
+    assert _server(app, venue_ids) == {
+        "statuses": ["submitted"],
+        "venues": [venue_ids[0]],
+        "photos": 1,
+        "submits": 1,
+    }
+    with app.app_context():
+        from inspections.visits.models import Inspection
+
+        done = db.session.get(Inspection, inspection_id)
+        assert done.status == "submitted" and done.notes == "Ghi chú viết dưới tầng hầm"
+        db.session.rollback()
+    assert _script_errors(page) == []

@@ -147,6 +147,8 @@ def configure_blueprints(app: Flask) -> None:
     from .coverage.api import blp as coverage_api
     from .coverage.views import bp as coverage_pages
     from .extensions import api
+    from .offline.api import blp as offline_api
+    from .offline.views import bp as offline_pages
     from .tips.views import bp as tips_pages
     from .venues.api import blp as venues_api
     from .venues.views import bp as venues_pages
@@ -168,6 +170,7 @@ def configure_blueprints(app: Flask) -> None:
         visits_pages,
         violations_pages,
         tips_pages,
+        offline_pages,
     ):
         app.register_blueprint(bp)
     for blp in (
@@ -179,6 +182,7 @@ def configure_blueprints(app: Flask) -> None:
         checklists_api,
         violation_types_api,
         violations_api,
+        offline_api,
     ):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.

@@ -24,6 +24,7 @@ NAV = [
     NavItem("venues.index", _l("Venues"), P.VENUES_READ, "list", phone_bar=True),
     NavItem("venues.near", _l("Near me"), P.VENUES_READ, "pin", phone_bar=True),
     NavItem("visits.index", _l("Inspections"), P.INSPECTIONS_READ, "check", phone_bar=True),
+    NavItem("offline.home", _l("On this phone"), P.INSPECTIONS_WRITE, "cloud-off"),
     NavItem("coverage.index", _l("Coverage"), P.COVERAGE_READ, "map"),
     NavItem("violations.index", _l("Violations"), P.VIOLATIONS_READ, "alert"),
     NavItem("tips.index", _l("Tips"), P.TIPS_READ, "file"),

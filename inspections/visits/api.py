@@ -6,7 +6,9 @@ the first answer and create nothing new; the same key with another body is a 409
 
 from __future__ import annotations
 
-from flask import Response, request
+from datetime import datetime
+
+from flask import Response, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -78,6 +80,22 @@ def _too_large(_exc):
     """A body over MAX_CONTENT_LENGTH met while parsing (e.g. by the CSRF check)."""
     message = files.too_large_message(request.content_length)
     return {"code": 413, "status": "Payload Too Large", "message": message}, 413
+
+
+CLIENT_TIME = "X-Client-Time"
+
+
+@blp.before_request
+def _phone_clock():
+    """A queued request says when the phone sent it (its own clock, ISO 8601 with offset):
+    how far that clock is ahead lets the recorded time be kept as the phone wrote it."""
+    raw = request.headers.get(CLIENT_TIME, "")
+    try:
+        sent = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        sent = None
+    if sent is not None and sent.tzinfo is not None:
+        g.phone_clock_ahead = services.phone_clock_ahead(sent)
 
 
 @blp.before_request

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -47,6 +47,8 @@ from .models import (
 
 MIN_MEMBERS = 3  # interagency teams (Circular 05/2006/TTLT) have at least three members
 CLOCK_SKEW = timedelta(minutes=10)  # a phone clock a little ahead is not "the future"
+# A phone clock further ahead than this is not believed, even when the phone says so.
+MAX_PHONE_CLOCK_AHEAD = timedelta(hours=36)
 MIN_REASON = 5
 # Fields of a submitted inspection that an amendment may correct besides answers/violations.
 AMENDABLE_SCALARS = ("representative_name", "representative_role", "notes")
@@ -64,9 +66,23 @@ def local_day(at: datetime) -> date:
     return at.astimezone(tz()).date()
 
 
+def phone_clock_ahead(client_time: datetime | None) -> timedelta:
+    """How far ahead of the server the phone's clock is, from the time the phone said it
+    sent the request (zero when not given or behind). Used only to judge "in the future"."""
+    if client_time is None:
+        return timedelta(0)
+    return max(client_time - utcnow(), timedelta(0))
+
+
 def check_time(venue: Venue, at: datetime) -> None:
-    """Refuse an inspection time in the future or before the venue opened."""
-    if at > utcnow() + CLOCK_SKEW:
+    """Refuse an inspection time in the future, before the venue opened or after it closed.
+
+    A phone whose clock is ahead (it says so with X-Client-Time, see api.py) recorded its own
+    time: that time is kept as recorded, and "the future" is judged by the phone's clock, up
+    to MAX_PHONE_CLOCK_AHEAD; the server's own stamps (created_at, submitted_at) order events.
+    """
+    ahead = min(g.get("phone_clock_ahead", timedelta(0)), MAX_PHONE_CLOCK_AHEAD)
+    if at > utcnow() + CLOCK_SKEW + ahead:
         raise Invalid(
             _(
                 "The inspection time %(at)s is in the future. Check the phone's date and time.",
@@ -83,6 +99,15 @@ def check_time(venue: Venue, at: datetime) -> None:
                 day=fmt_date(day),
             ),
             field="inspected_at",
+        )
+    if venue.status == "closed" and venue.closed_on and day > venue.closed_on:
+        raise Conflict(
+            _(
+                "The venue was closed on %(closed)s; an inspection on %(day)s cannot be recorded.",
+                closed=fmt_date(venue.closed_on),
+                day=fmt_date(day),
+            ),
+            field="venue_id",
         )
 
 

@@ -7,6 +7,7 @@ The form page only renders; it saves and submits through the JSON API (api.py).
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -141,8 +142,9 @@ def _measure_labels() -> dict:
     }
 
 
-def _form(venue: Venue, inspection: Inspection | None, mode: str):
-    """Render the phone form: new (nothing saved yet), edit (a draft) or amend."""
+def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bool = False):
+    """Render the phone form: new (nothing saved yet), edit (a draft) or amend; offline: the
+    shell of a sector's form that the phone fills with a cached venue (see form_shell)."""
     locale = _locale()
     today = utcnow().astimezone(services.tz()).date()
     template = (
@@ -168,6 +170,7 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str):
         "mode": mode,
         "api": "/api/v1/inspections",
         "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code},
+        "offline": offline,
         # Through the API's schema, so the page starts from exactly what the API answers.
         "inspection": InspectionOut().dump(services.document(inspection, locale))
         if inspection
@@ -251,7 +254,29 @@ def _js_strings() -> dict:
         "go": _("Show"),
         "members_label": _("Team members"),
         "key_missing": _("This browser is too old to start an inspection safely."),
+        "not_on_phone": _("This venue is not among those kept on this phone."),
+        "kept_offline": _("Kept on this phone"),
+        "storage_full": _(
+            "The phone's storage is full: free some space (photos, apps), then try again."
+        ),
+        "queue_failed": _("It could not be kept on this phone: %(message)s"),
+        "local_missing_items": _("%(n)s checklist items are not answered."),
+        "local_not_answered": _("Not answered."),
+        "local_lead_sign": _("The team lead has not signed."),
+        "local_rep_sign": _(
+            "The venue's representative has not signed (or record that they refused)."
+        ),
     }
+
+
+def form_shell(sector: Sector):
+    """The form of a sector without a venue: cached by the phone, it starts an inspection of
+    any cached venue of that sector with no connection (visits-form.js reads the venue from
+    the phone's data pack and keeps everything in the queue until it is sent)."""
+    stand_in = SimpleNamespace(
+        id=None, name="", address=None, sector=sector, sector_id=sector.id, merged_into_id=None
+    )
+    return _form(stand_in, None, "new", offline=True)
 
 
 @bp.get("/new")

@@ -3,9 +3,18 @@
 // later) never creates anything twice. The offline queue (issue 8) replaces `transport` with
 // setTransport() or wraps send(); the form does not change.
 
+let freshToken = null;
+
 function csrfToken() {
+  if (freshToken) return freshToken;
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : '';
+}
+
+// A queue replayed later (from a page kept by the service worker) uses the token that
+// GET /api/v1/offline/session just gave, not the one the cached page was rendered with.
+export function setCsrfToken(token) {
+  freshToken = token || null;
 }
 
 // A random UUID v4 (crypto.randomUUID is missing on older Android WebViews).
@@ -41,7 +50,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Only requests with a key are retried (safe by construction); 5xx and network errors are
 // retried with backoff, 4xx answers are returned at once.
 export async function send(method, url, opts = {}) {
-  const headers = { Accept: 'application/json', 'X-CSRFToken': csrfToken() };
+  // The phone's clock as it is now: the server keeps the recorded times as the phone wrote
+  // them and judges "in the future" by this same clock (it may be hours off).
+  const headers = { Accept: 'application/json', 'X-CSRFToken': csrfToken(), 'X-Client-Time': new Date().toISOString() };
   if (opts.key) headers['Idempotency-Key'] = opts.key;
   let body;
   if (opts.json !== undefined) {

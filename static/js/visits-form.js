@@ -1,6 +1,9 @@
 // The inspection form on the phone: checklist, violations, members, GPS proof, photos,
 // signatures; autosaves a draft and submits through the JSON API (visits-api.js) only.
-// Everything typed is also kept in localStorage until the server has confirmed it.
+// Everything typed is also kept in localStorage until the server has confirmed it, photos in
+// IndexedDB. Without a connection (or on the sector's shell page served by the service
+// worker) a submitted inspection goes to the phone's queue (offline-sync.js sends it).
+import * as phone from './offline-store.js';
 import { hashText, messageOf, newKey, send } from './visits-api.js';
 
 const D = JSON.parse(document.getElementById('insp-data').textContent);
@@ -18,6 +21,28 @@ const CATALOGUE = Object.fromEntries(D.catalogue.map((c) => [c.code, c]));
 const AGENCY = Object.fromEntries(D.agencies.map((a) => [a.code, a.name]));
 const form = $('#insp');
 const ITEMS = $$('.item', form).map((el) => el.dataset.item);
+// The shell of a sector's form (offline): the venue comes from the phone's data pack.
+const OFFLINE = Boolean(D.offline);
+if (OFFLINE) await adoptCachedVenue();
+
+async function adoptCachedVenue() {
+  const id = Number(new URLSearchParams(location.search).get('venue'));
+  let v = null;
+  try {
+    v = id ? await phone.venue(id) : null;
+  } catch (_e) {
+    v = null;
+  }
+  if (!v || v.sector !== D.venue.sector) {
+    D.missingVenue = true;
+    return;
+  }
+  D.venue = { id: v.id, name: v.name, sector: v.sector, address: v.address };
+  D.start.venue_id = v.id;
+  $('.insp-title').textContent = v.name;
+  $('.insp-sub').textContent = [$('.insp-sub').textContent.trim(), v.address].filter(Boolean).join(' · ');
+  document.title = `${v.name} ${document.title.trim()}`;
+}
 
 // ------------------------------------------------------------------ state
 
@@ -219,6 +244,11 @@ const ALL_SECTIONS = ['inspected_at', 'team_id', 'members', 'agencies', 'locatio
 
 async function save() {
   if (MODE === 'amend') return true;
+  if (OFFLINE) {
+    persist();
+    showState('kept');
+    return false;
+  }
   if (state.saving) {
     state.again = true;
     return false;
@@ -243,6 +273,7 @@ async function save() {
     res = await send('PATCH', `${API}/${state.id}`, { json: body, key: `${state.key}:save:${hashText(JSON.stringify(body))}` });
   }
   state.saving = false;
+  state.network = !res.ok && res.network;
   if (res.ok) {
     const created = !state.id;
     if (created) {
@@ -330,6 +361,7 @@ function showState(kind) {
   const el = $('#save-state');
   el.classList.toggle('bad', kind === 'offline' || kind === 'failed');
   if (kind === 'saving') el.textContent = T.saving;
+  else if (kind === 'kept') el.textContent = T.kept_offline;
   else if (kind === 'saved') {
     const t = state.savedAt || new Date();
     el.textContent = fmt(T.saved, { time: `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}` });
@@ -1012,8 +1044,39 @@ async function removePhoto(p) {
       return;
     }
   }
+  if (p.key) phone.deletePhoto(p.key).catch(() => {});
   photos.splice(photos.indexOf(p), 1);
   renderThumbs();
+}
+
+// A photo stays in IndexedDB until the server has it (a reload or the queue finds it there).
+async function keepPhoto(p) {
+  if (p.stored) return true;
+  try {
+    await phone.putPhoto({ key: p.key, owner: state.key, item: p.item, blob: p.blob, added: Date.now() });
+    p.stored = true;
+    return true;
+  } catch (err) {
+    // Online, the photo is uploaded from memory anyway; without a connection it must be kept.
+    if (OFFLINE || state.network || phone.isQuota(err)) {
+      showAlert(phone.isQuota(err) ? T.storage_full : fmt(T.queue_failed, { message: String(err.message || err) }));
+    }
+    return false;
+  }
+}
+
+async function restorePhotos() {
+  if (MODE === 'amend' || !state.key) return;
+  let kept = [];
+  try {
+    kept = await phone.photosOf(state.key);
+  } catch (_e) {
+    return;
+  }
+  for (const k of kept) {
+    if (k.failed || photos.some((p) => p.key === k.key)) continue;
+    photos.push({ key: k.key, item: k.item || '', state: 'waiting', blob: k.blob, url: URL.createObjectURL(k.blob), stored: true });
+  }
 }
 
 let uploading = false;
@@ -1029,6 +1092,7 @@ async function uploadPhotos() {
     if (p.item) body.append('item', p.item);
     const res = await send('POST', `${API}/${state.id}/photos`, { form: body, key: p.key });
     if (res.ok) {
+      phone.deletePhoto(p.key).catch(() => {});
       p.id = res.data.id;
       p.state = 'done';
       if (p.url && p.url.startsWith('blob:')) URL.revokeObjectURL(p.url);
@@ -1060,10 +1124,12 @@ $$('.photo-input').forEach((input) =>
         showAlert(T.photo_unreadable);
         continue;
       }
+      if (!(await keepPhoto(p)) && (OFFLINE || state.network)) continue;
       p.url = URL.createObjectURL(p.blob);
       photos.push(p);
     }
     renderThumbs();
+    if (OFFLINE) return;
     if (!state.id) await save();
     uploadPhotos();
   }),
@@ -1179,9 +1245,11 @@ async function submit() {
   state.submitTried = true;
   try {
     if (MODE === 'amend') return await saveAmendment();
+    if (OFFLINE) return await keepOnPhone();
     showState('saving');
     $('#save-state').textContent = T.submitting;
     if (!(await flush())) {
+      if (state.network) return await keepOnPhone();
       handleFailure({ network: true });
       return;
     }
@@ -1202,6 +1270,7 @@ async function submit() {
       goDetail();
       return;
     }
+    if (res.network) return await keepOnPhone(fix);
     if (res.status === 409) {
       showAlert(T.already_submitted);
       setTimeout(goDetail, 1200);
@@ -1221,6 +1290,64 @@ async function submit() {
   } finally {
     btn.disabled = false;
   }
+}
+
+// What surely blocks submitting, seen on the phone when the server cannot say (no
+// connection); the server checks everything again when the queue is sent.
+function localProblems() {
+  const out = {};
+  const answered = new Set(doc.checklist.filter((a) => a.answer).map((a) => a.item));
+  const missing = ITEMS.filter((c) => !answered.has(c));
+  if (missing.length) {
+    out.checklist = [fmt(T.local_missing_items, { n: missing.length })];
+    for (const c of missing) out[`checklist.${c}`] = [T.local_not_answered];
+  }
+  if (doc.members.length < D.limits.min_members) out.members = [fmt(T.members_short, { min: D.limits.min_members, n: doc.members.length })];
+  else if (!doc.members.some((m) => m.lead)) out.members = [T.no_lead];
+  if (!(sigs.lead.image || sigs.lead.onServer)) out['signatures.lead'] = [T.local_lead_sign];
+  const rep = sigs.representative;
+  if (!(rep.image || rep.onServer || rep.refused)) out['signatures.representative'] = [T.local_rep_sign];
+  return out;
+}
+
+// Put the inspection in the phone's queue: "saved on this phone, not yet sent".
+async function keepOnPhone(knownFix) {
+  const local = localProblems();
+  if (Object.keys(local).length) {
+    showErrors(local);
+    showProblems(local);
+    showState(OFFLINE ? 'kept' : 'offline');
+    return;
+  }
+  const fix = knownFix !== undefined ? knownFix : await locateOnce(8000);
+  const body = { ...sectionsBody(ALL_SECTIONS), venue_id: doc.venue_id, status: 'draft' };
+  if (!body.signatures.length) delete body.signatures;
+  for (const p of photos) {
+    if (p.state === 'waiting' && p.blob && !(await keepPhoto(p))) return;
+  }
+  const entry = {
+    key: state.key,
+    id: state.id,
+    user_id: D.user.id,
+    user_name: D.user.name,
+    venue: { id: D.venue.id, name: D.venue.name, address: D.venue.address || null },
+    body,
+    submit: { location: fix || null, presence_reason: doc.presence_reason || null },
+    recorded_at: isoWithOffset(new Date()),
+    state: 'waiting',
+    tries: 0,
+    next_at: 0,
+  };
+  try {
+    const before = await phone.item(state.key);
+    if (before) entry.seq = before.seq;
+    await phone.putItem(entry);
+  } catch (err) {
+    showAlert(phone.isQuota(err) ? T.storage_full : fmt(T.queue_failed, { message: String(err.message || err) }));
+    return;
+  }
+  forget();
+  window.location.href = `/offline/queue?saved=${encodeURIComponent(state.key)}`;
 }
 
 async function saveAmendment() {
@@ -1253,13 +1380,19 @@ document.addEventListener('visibilitychange', () => {
 
 // ------------------------------------------------------------------ start
 
+await restorePhotos();
 renderViolations();
 renderProgress();
 renderThumbs();
 renderGps();
+if (D.missingVenue) {
+  showAlert(T.not_on_phone);
+  $('#submit').disabled = true;
+}
 if (server.doc && MODE !== 'amend') {
   state.savedAt = new Date(server.doc.updated_at);
   showState('saved');
 }
 if (!window.crypto || !window.crypto.getRandomValues) showAlert(T.key_missing);
 else if (MODE === 'new' || state.dirty.size) save();
+if (!OFFLINE && state.id && photos.some((p) => p.state === 'waiting')) uploadPhotos();

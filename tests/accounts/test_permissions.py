@@ -65,6 +65,7 @@ def samples(app, create_venue):
         "violation_id": violation.id,
         "file_id": evidence.id,
         "tip_id": tip.id,
+        "sector": "karaoke",
     }
     return values
 

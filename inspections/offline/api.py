@@ -1,0 +1,69 @@
+"""The offline app's JSON: the inspector's data pack (with an ETag) and the session check
+that a queue replayed later makes first (a fresh CSRF token, or 401: sign in again)."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
+from marshmallow import Schema, fields
+
+from ..accounts.permissions import P, requires
+from ..dbtypes import utcnow
+from . import services
+
+blp = Blueprint(
+    "offline_api",
+    __name__,
+    url_prefix="/api/v1/offline",
+    description="For the phone without a connection: the data pack of the inspector's areas "
+    "and a session check before a queue is sent.",
+)
+
+
+class SessionOut(Schema):
+    user_id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    csrf_token = fields.String()
+    server_time = fields.AwareDateTime()
+
+
+@blp.route("/pack", methods=["GET"])
+@blp.doc(
+    responses={
+        "200": {"description": "The pack (JSON), with an ETag"},
+        "304": {"description": "Unchanged since the ETag given in If-None-Match"},
+    }
+)
+@requires(P.INSPECTIONS_WRITE)
+def pack():
+    """The operating venues of the areas the inspector's teams cover (id, name, address,
+    sector, commune, position), the checklists of their sectors and the violation types in
+    force today. Send the ETag back in If-None-Match: an unchanged pack answers 304."""
+    body, etag = services.encode(services.pack_for(current_user, str(get_locale())))
+    if etag in request.if_none_match:
+        resp = Response(status=304)
+    else:
+        resp = Response(body, mimetype="application/json")
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = "private, no-cache"
+    resp.headers["Vary"] = "Cookie, Authorization, Accept-Language"
+    return resp
+
+
+@blp.route("/session", methods=["GET"])
+@blp.response(200, SessionOut)
+@requires(P.AUTHENTICATED)
+def session():
+    """Who is signed in, a fresh CSRF token for the queued requests, and the server's time
+    (401 when the session is gone: sign in again, the queue stays on the phone)."""
+    return {
+        "user_id": current_user.id,
+        "username": current_user.username,
+        "full_name": current_user.full_name,
+        "csrf_token": generate_csrf(),
+        "server_time": utcnow(),
+    }

@@ -145,7 +145,8 @@ def test_venue_panels(app, client, api, make_doc, venue, team):
         make_doc(location=far, presence_reason="Cơ sở chuyển địa điểm", status="submitted"),
     )
     template = (
-        '{% include "visits/_venue_panel.html" %}{% include "violations/_venue_panel.html" %}'
+        '{% include "visits/_start_button.html" %}{% include "visits/_venue_panel.html" %}'
+        '{% include "violations/_venue_panel.html" %}'
     )
 
     def panel(username):
@@ -168,3 +169,12 @@ def test_venue_panels(app, client, api, make_doc, venue, team):
     assert "Start inspection" not in html and "Inspections (2)" in html
     html = panel("t_insp_lagi")
     assert "Inspections (0)" in html and "Violations (0)" in html
+
+
+def test_the_venue_page_leads_with_the_inspectors_action(as_user, venue, team):
+    """On a phone the inspector must not scroll past the facts to start an inspection."""
+    html = as_user("t_insp").get(f"/venues/{venue.id}").get_data(as_text=True)
+    start = html.index(f"/inspections/new?venue={venue.id}")
+    assert start < html.index("Business registration") and html.count("Start inspection") == 1
+    html = as_user("t_review").get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Start inspection" not in html and "Business registration" in html

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import (
@@ -27,6 +25,7 @@ from ..audit.services import record
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
+from ..pagination import Page
 from ..venues.models import Sector
 from . import exports, maps, periods, services
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
@@ -165,33 +164,6 @@ def _venue_url():
     return lambda venue_id: url_for("venues.detail", venue_id=venue_id)
 
 
-@dataclass
-class _Page:
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 @bp.get("/areas/<code>")
 @requires(P.COVERAGE_READ)
 def area(code: str):
@@ -247,7 +219,7 @@ def area(code: str):
             per_page=per_page,
         )
         context["lines"] = lines
-        context["page_info"] = _Page(page, per_page, total)
+        context["page_info"] = Page([], page, per_page, total)
     return render_template("coverage/area.html", **context)
 
 

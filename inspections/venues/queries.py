@@ -13,6 +13,7 @@ from ..accounts.services import Scope
 from ..areas.models import Area
 from ..errors import NotFound
 from ..extensions import db
+from ..pagination import Page
 from ..spatial import distance_m, nearest_first, point_expr
 from ..text import fold
 from ..visits.models import Inspection
@@ -200,37 +201,6 @@ def count(args: dict, scope: Scope, today: date, cap: int | None = COUNT_CAP) ->
         return db.session.scalar(select(func.count()).select_from(q.subquery())), True
     n = db.session.scalar(select(func.count()).select_from(q.limit(cap + 1).subquery()))
     return (n, True) if n <= cap else (cap, False)
-
-
-@dataclass
-class Page:
-    """One page of rows, shaped like Flask-SQLAlchemy's pagination for the pager macro."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-    exact: bool = True
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages or (not self.exact and len(self.items) == self.per_page)
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def first(args: dict, scope: Scope, today: date, n: int, offset: int = 0, **kw) -> list:

@@ -7,7 +7,6 @@ newest-first page walks one index; the venue is joined only for area and sector 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -236,36 +235,6 @@ def load(id_list: list[int]) -> list[RecordedViolation]:
     ).unique()
     by_id = {r.id: r for r in rows}
     return [by_id[i] for i in id_list if i in by_id]
-
-
-@dataclass
-class Page:
-    """A page for the pager macro."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def serialise(row: RecordedViolation, locale: str, on: date | None = None) -> dict:

@@ -31,6 +31,7 @@ from ..audit.services import record
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
+from ..pagination import Page
 from ..venues.models import SECTOR_CODES, Sector, Venue
 from ..venues.services import get_venue, today
 from ..visits import files
@@ -124,7 +125,7 @@ def index():
     )
     return render_template(
         "violations/index.html",
-        page=register.Page(rows, page_no, PER_PAGE, totals["count"]),
+        page=Page(rows, page_no, PER_PAGE, totals["count"]),
         rows=rows,
         errors=errors,
         args=args,
@@ -390,7 +391,7 @@ def repeat_offenders():
     return render_template(
         "violations/repeat.html",
         rows=[(venues[r.venue_id], r) for r in rows if r.venue_id in venues],
-        page=register.Page(rows, page_no, PER_PAGE, total),
+        page=Page(rows, page_no, PER_PAGE, total),
         months=months,
         start=start,
         args={k: v for k, v in request.args.items() if k != "page"},

@@ -209,6 +209,21 @@ def user(username: str):
     return db.session.scalar(db.select(User).where(User.username == username))
 
 
+def phan_thiet_team():
+    """Đoàn 593: t_insp (lead) and t_insp_pt, active since 2024, covering district 593."""
+    from inspections.accounts.services import save_team
+
+    return save_team(
+        None,
+        name="Đoàn liên ngành Phan Thiết",
+        lead_agency_code="labour",
+        active_from=date(2024, 1, 1),
+        member_usernames=["t_insp", "t_insp_pt"],
+        lead_username="t_insp",
+        area_codes=["593"],
+    )
+
+
 def login(client, username: str):
     """Sign a test client in without the (slow) password check."""
     u = user(username)

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 
 from inspections.extensions import db
 from tests.browser.conftest import sign_in
+from tests.conftest import phan_thiet_team
 
 VENUE = (10.9290, 108.1020)
 
 
 def _arrange(app) -> int:
     """A karaoke venue in Phan Thiết and a team of two (the inspector adds the third)."""
-    from inspections.accounts.services import save_team
     from inspections.areas.services import assign_venue_areas
     from inspections.spatial import point
     from inspections.text import fold
@@ -40,15 +40,7 @@ def _arrange(app) -> int:
         db.session.add(venue)
         db.session.flush()
         assign_venue_areas([venue.id])
-        save_team(
-            None,
-            name="Đoàn liên ngành Phan Thiết",
-            lead_agency_code="labour",
-            active_from=date(2024, 1, 1),
-            member_usernames=["t_insp", "t_insp_pt"],
-            lead_username="t_insp",
-            area_codes=["593"],
-        )
+        phan_thiet_team()
         db.session.commit()
         return venue.id
 

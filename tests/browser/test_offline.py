@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from inspections.extensions import db
 from tests.browser.conftest import sign_in
+from tests.conftest import phan_thiet_team
 
 SPOT = (10.9290, 108.1020)
 NAMES = ("Karaoke Hải Đăng", "Karaoke Gió Biển")
@@ -67,7 +68,6 @@ COPY = """([source, target]) => new Promise((resolve, reject) => {
 def _arrange(app) -> list[int]:
     """Two karaoke venues in Phan Thiết and a team of two (the inspector adds the third);
     the server lives for the module, so later tests add two more venues."""
-    from inspections.accounts.services import save_team
     from inspections.areas.services import assign_venue_areas
     from inspections.spatial import point
     from inspections.text import fold
@@ -92,15 +92,7 @@ def _arrange(app) -> list[int]:
         from inspections.accounts.models import Team
 
         if db.session.scalar(select(Team.id).limit(1)) is None:
-            save_team(
-                None,
-                name="Đoàn liên ngành Phan Thiết",
-                lead_agency_code="labour",
-                active_from=date(2024, 1, 1),
-                member_usernames=["t_insp", "t_insp_pt"],
-                lead_username="t_insp",
-                area_codes=["593"],
-            )
+            phan_thiet_team()
         db.session.commit()
         return ids
 

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from inspections.accounts.services import save_team
 from inspections.extensions import db
 from inspections.visits.models import ChecklistTemplate
-from tests.conftest import login
+from tests.conftest import login, phan_thiet_team
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 VENUE_LAT, VENUE_LON = 10.9290, 108.1020
@@ -48,15 +47,7 @@ def recent(hours: float = 1) -> datetime:
 @pytest.fixture
 def team(app):
     """Đoàn 593 with t_insp (lead) and t_insp_pt, active since 2024, covering 593."""
-    return save_team(
-        None,
-        name="Đoàn liên ngành Phan Thiết",
-        lead_agency_code="labour",
-        active_from=date(2024, 1, 1),
-        member_usernames=["t_insp", "t_insp_pt"],
-        lead_username="t_insp",
-        area_codes=["593"],
-    )
+    return phan_thiet_team()
 
 
 @pytest.fixture

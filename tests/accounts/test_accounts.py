@@ -26,7 +26,7 @@ def events(action, **where):
     q = select(AuditEvent).where(AuditEvent.action == action)
     for key, value in where.items():
         q = q.where(getattr(AuditEvent, key) == value)
-    return list(db.session.scalars(q))
+    return list(db.session.scalars(q.order_by(AuditEvent.id)))
 
 
 def post_login(client, username, password, **extra):

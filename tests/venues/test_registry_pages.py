@@ -155,11 +155,13 @@ def test_suspend_reopen_close_with_dates_and_reasons(as_user, post, create_venue
     )
     assert kinds == ["suspended", "reopened", "closed"]
     statuses = db.session.scalars(
-        select(AuditEvent.changes).where(
+        select(AuditEvent.changes)
+        .where(
             AuditEvent.object_id == vid,
             AuditEvent.object_type == "venue",
             AuditEvent.action == "status",
         )
+        .order_by(AuditEvent.id)
     ).all()
     assert [c["status"] for c in statuses] == [
         ["operating", "suspended"],

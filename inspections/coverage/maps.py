@@ -129,6 +129,10 @@ class VendoredMap(folium.Map):
                 .cov-legend i.dot { border-radius: 50%; border-color: #fff;
                     box-shadow: 0 0 0 1px #888; }
                 .cov-legend small { display: block; color: #555; margin-top: 3px; }
+                @media (max-width: 480px) {
+                    .cov-legend { max-width: 12rem; font-size: 10px; }
+                    .cov-legend small { display: none; }
+                }
                 .cov-popup a { display: inline-block; margin-top: 4px; }
                 .cov-cluster div { background: rgba(38, 50, 56, .82); color: #fff;
                     font-weight: 600; }
@@ -251,7 +255,7 @@ class Legend(folium.MacroElement):
 
 
 def _legend_html(cov: Coverage) -> str:
-    target = f"{float(cov.targets.coverage_pct):g} %"
+    target = f"{fmt_decimal(cov.targets.coverage_pct)} %"
 
     def swatch(colour: str, text: str, dot: bool = False) -> str:
         cls = ' class="dot"' if dot else ""

@@ -65,7 +65,9 @@ def untranslated(catalog: Catalog | None = None) -> list[str]:
 def update(extra: dict[str, str] | None = None) -> list[str]:
     """Merge extracted messages into the .po, fill from extra, drop obsolete; returns missing."""
     catalog = load()
+    created = catalog.creation_date  # kept, so a run that adds nothing leaves the file as it is
     catalog.update(extract(), no_fuzzy_matching=True)
+    catalog.creation_date = created
     for msg in catalog:
         if msg.id and extra and msg.id in extra:
             msg.string = extra[msg.id]

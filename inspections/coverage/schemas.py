@@ -132,6 +132,13 @@ class VenueLineOut(Schema):
     distance_m = fields.Float(allow_none=True)
 
 
+class NextVenueOut(VenueLineOut):
+    past_violations = fields.Integer(
+        metadata={"description": "violations recorded at its submitted inspections"}
+    )
+    open_tips = fields.Integer(metadata={"description": "tips about it not closed yet"})
+
+
 class VenueListOut(Schema):
     area = fields.String()
     figure = fields.String()
@@ -149,7 +156,7 @@ class NextOut(Schema):
     candidates = fields.Integer(
         metadata={"description": "venues in scope not yet inspected in the period"}
     )
-    venues = fields.List(fields.Nested(VenueLineOut))
+    venues = fields.List(fields.Nested(NextVenueOut))
 
 
 class PlanForm(Schema):

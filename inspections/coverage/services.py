@@ -501,6 +501,7 @@ class VenueLine:
     lon: float
     distance_m: float | None = None
     past_violations: int = 0
+    open_tips: int = 0
 
 
 def _venue_select(
@@ -634,6 +635,18 @@ def past_violations_count():
     )
 
 
+def open_tips_count():
+    """Per venue: tips about it that are not closed yet (they call for a visit)."""
+    from ..tips.models import Tip
+
+    return (
+        select(func.count(Tip.id))
+        .where(Tip.venue_id == Venue.id, Tip.closed_on.is_(None))
+        .correlate(Venue)
+        .scalar_subquery()
+    )
+
+
 def next_to_inspect(
     period: Period,
     area: Area,
@@ -644,7 +657,8 @@ def next_to_inspect(
     limit: int = 50,
 ) -> NextPlan:
     """Venues in scope not yet inspected in the period: never inspected first, then longest
-    since the last submitted inspection, then most past violations, then nearest."""
+    since the last submitted inspection, then most past violations and open tips, then
+    nearest."""
     figures = area_figures(period, area, scope=scope, sector=sector)
     sector_obj = sector_by_code(sector)
     targets = plan_for(period)
@@ -667,6 +681,7 @@ def next_to_inspect(
             last_on.label("last_on"),
             case((never, 0), else_=1).label("seen"),
             violations.label("violations"),
+            open_tips_count().label("tips"),
             dist.label("dist"),
         )
         .where(
@@ -682,7 +697,8 @@ def next_to_inspect(
         vs.c.seen,
         case((vs.c.last_on.is_(None), 0), else_=1),
         vs.c.last_on,
-        vs.c.violations.desc(),
+        (vs.c.violations + vs.c.tips).desc(),
+        vs.c.tips.desc(),
     ]
     if start:
         order.append(vs.c.dist)
@@ -702,6 +718,7 @@ def next_to_inspect(
             func.ST_X(vs.c.location),
             vs.c.dist,
             vs.c.violations,
+            vs.c.tips,
         )
         .join(Sector, Sector.id == vs.c.sector_id)
         .where(not_yet)
@@ -723,6 +740,7 @@ def next_to_inspect(
             float(r[10]),
             None if r[11] is None else round(float(r[11])),
             int(r[12] or 0),
+            int(r[13] or 0),
         )
         for r in db.session.execute(q)
     ]

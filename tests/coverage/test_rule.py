@@ -308,3 +308,41 @@ def test_target_is_compared_exactly_and_needed_rounds_up(create_venue, create_in
         periods.parse_key("2024"), services.area_for("597", Scope()), scope=Scope()
     )
     assert fig.meets_target is True and fig.needed == 0
+
+
+def test_next_counts_open_tips_with_past_violations(as_user, create_venue, create_inspection):
+    """Among equally due venues an open tip calls for a visit first; a closed tip does not."""
+    from inspections.tips.models import Tip
+
+    lat, lon = point_in("597")
+    quiet = create_venue(name="Quiet", lat=lat, lon=lon)
+    tipped = create_venue(name="Tipped", lat=lat, lon=lon)
+    handled = create_venue(name="Handled", lat=lat, lon=lon)
+    for v in (quiet, tipped, handled):
+        create_inspection(v, on=date(2023, 3, 1))
+    tip = {"received_on": date(2024, 4, 1), "source": "citizen", "summary": "x"}
+    db.session.add_all(
+        [
+            Tip(venue_id=tipped.id, classification="prostitution", due_on=date(2024, 5, 1), **tip),
+            Tip(
+                venue_id=handled.id,
+                classification="prostitution",
+                due_on=date(2024, 5, 1),
+                closed_on=date(2024, 4, 20),
+                outcome="unfounded",
+                **tip,
+            ),
+        ]
+    )
+    db.session.flush()
+    plan = services.next_to_inspect(Q2, services.area_for("597", Scope()), scope=Scope())
+    assert plan.venues[0].id == tipped.id
+    assert {line.id: line.open_tips for line in plan.venues} == {
+        quiet.id: 0,
+        tipped.id: 1,
+        handled.id: 0,
+    }
+    body = as_user("t_coord").get("/api/v1/coverage/next?period=2024-Q2&area=597").json
+    assert body["venues"][0]["id"] == tipped.id and body["venues"][0]["open_tips"] == 1
+    page = as_user("t_coord").get("/coverage/areas/597?period=2024-Q2&figure=next")
+    assert "1 open tip" in page.get_data(as_text=True)

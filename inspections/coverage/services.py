@@ -543,19 +543,7 @@ def venue_lines(
     where = [_figure_clause(figure, vs.c.last_on, period, targets.baseline_on)]
     total = db.session.scalar(select(func.count()).select_from(vs).where(*where))
     q = (
-        select(
-            vs.c.id,
-            vs.c.name,
-            vs.c.address,
-            Sector.code,
-            Sector.name_vi,
-            Sector.name_en,
-            vs.c.area_id,
-            vs.c.last_on,
-            _state(vs.c.last_on, period, targets.baseline_on),
-            func.ST_Y(vs.c.location),
-            func.ST_X(vs.c.location),
-        )
+        select(*_line_columns(vs, period, targets.baseline_on))
         .join(Sector, Sector.id == vs.c.sector_id)
         .where(*where)
         .order_by(vs.c.name, vs.c.id)
@@ -563,22 +551,30 @@ def venue_lines(
     if per_page:
         q = q.offset((page - 1) * per_page).limit(per_page)
     en = _english()
-    lines = [
-        VenueLine(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[5] if en else r[4],
-            r[6],
-            r[7],
-            r[8],
-            float(r[9]),
-            float(r[10]),
-        )
-        for r in db.session.execute(q)
+    return total, [_line(r, en) for r in db.session.execute(q)]
+
+
+def _line_columns(vs, period: Period, baseline: date | None) -> list:
+    """The columns of a VenueLine, from a venue subquery joined to Sector (see _line)."""
+    return [
+        vs.c.id,
+        vs.c.name,
+        vs.c.address,
+        Sector.code,
+        Sector.name_vi,
+        Sector.name_en,
+        vs.c.area_id,
+        vs.c.last_on,
+        _state(vs.c.last_on, period, baseline),
+        func.ST_Y(vs.c.location),
+        func.ST_X(vs.c.location),
     ]
-    return total, lines
+
+
+def _line(r, en: bool, **extra) -> VenueLine:
+    """A VenueLine from a row that starts with the _line_columns."""
+    name = r[5] if en else r[4]
+    return VenueLine(*r[:4], name, *r[6:9], float(r[9]), float(r[10]), **extra)
 
 
 def _english() -> bool:
@@ -705,17 +701,7 @@ def next_to_inspect(
     order.append(vs.c.id)
     q = (
         select(
-            vs.c.id,
-            vs.c.name,
-            vs.c.address,
-            Sector.code,
-            Sector.name_vi,
-            Sector.name_en,
-            vs.c.area_id,
-            vs.c.last_on,
-            _state(vs.c.last_on, period, targets.baseline_on),
-            func.ST_Y(vs.c.location),
-            func.ST_X(vs.c.location),
+            *_line_columns(vs, period, targets.baseline_on),
             vs.c.dist,
             vs.c.violations,
             vs.c.tips,
@@ -727,20 +713,12 @@ def next_to_inspect(
     )
     en = _english()
     lines = [
-        VenueLine(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[5] if en else r[4],
-            r[6],
-            r[7],
-            r[8],
-            float(r[9]),
-            float(r[10]),
-            None if r[11] is None else round(float(r[11])),
-            int(r[12] or 0),
-            int(r[13] or 0),
+        _line(
+            r,
+            en,
+            distance_m=None if r[11] is None else round(float(r[11])),
+            past_violations=int(r[12] or 0),
+            open_tips=int(r[13] or 0),
         )
         for r in db.session.execute(q)
     ]

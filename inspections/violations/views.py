@@ -233,61 +233,61 @@ def _evidence() -> list[bytes]:
     return out
 
 
+def _record_on_violation(violation, form, action, done: str, anchor: str):
+    """Validate a form posted on the violation page, run the action, answer like a form:
+    back to the page on success, the page with the messages (422 or the refusal's status)."""
+    data, errors = load_form(form, request.form)
+    status = 422
+    if not errors:
+        try:
+            action(data)
+        except InspectionsError as exc:
+            errors, status = exc.messages(), exc.status
+            db.session.rollback()
+        else:
+            flash(done, "success")
+            return redirect(url_for(".detail", violation_id=violation.id))
+    return _detail(violation, errors, request.form, status, anchor)
+
+
 @bp.post("/<int:violation_id>/followups")
 @requires(P.FOLLOWUPS_WRITE)
 def add_followup(violation_id: int):
     violation = followup.get_violation(violation_id, current_user)
-    data, errors = load_form(FollowupForm(), request.form)
-    if not errors:
-        try:
-            followup.add_followup(current_user, violation, evidence=_evidence(), **data)
-        except InspectionsError as exc:
-            errors = exc.messages()
-            db.session.rollback()
-            status = exc.status
-        else:
-            flash(_("Follow-up recorded."), "success")
-            return redirect(url_for(".detail", violation_id=violation.id))
-    else:
-        status = 422
-    return _detail(violation, errors, request.form, status, "followup")
+    return _record_on_violation(
+        violation,
+        FollowupForm(),
+        lambda data: followup.add_followup(current_user, violation, evidence=_evidence(), **data),
+        _("Follow-up recorded."),
+        "followup",
+    )
 
 
 @bp.post("/<int:violation_id>/payments")
 @requires(P.FINES_WRITE)
 def add_payment(violation_id: int):
     violation = followup.get_violation(violation_id, current_user)
-    data, errors = load_form(PaymentForm(), request.form)
-    status = 422
-    if not errors:
-        try:
-            followup.add_payment(current_user, violation, **data)
-        except InspectionsError as exc:
-            errors, status = exc.messages(), exc.status
-            db.session.rollback()
-        else:
-            flash(_("Payment recorded."), "success")
-            return redirect(url_for(".detail", violation_id=violation.id))
-    return _detail(violation, errors, request.form, status, "payment")
+    return _record_on_violation(
+        violation,
+        PaymentForm(),
+        lambda data: followup.add_payment(current_user, violation, **data),
+        _("Payment recorded."),
+        "payment",
+    )
 
 
 @bp.post("/<int:violation_id>/notes")
 @requires(P.FOLLOWUPS_WRITE)
 def add_violation_note(violation_id: int):
     violation = followup.get_violation(violation_id, current_user)
-    data, errors = load_form(NoteForm(), request.form)
-    status = 422
-    if not errors:
-        try:
-            venue = db.session.get(Venue, violation.venue_id)
-            followup.add_note(current_user, venue, violation=violation, **data)
-        except InspectionsError as exc:
-            errors, status = exc.messages(), exc.status
-            db.session.rollback()
-        else:
-            flash(_("Note added."), "success")
-            return redirect(url_for(".detail", violation_id=violation.id))
-    return _detail(violation, errors, request.form, status, "note")
+    venue = db.session.get(Venue, violation.venue_id)
+    return _record_on_violation(
+        violation,
+        NoteForm(),
+        lambda data: followup.add_note(current_user, venue, violation=violation, **data),
+        _("Note added."),
+        "note",
+    )
 
 
 @bp.post("/venue/<int:venue_id>/notes")

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
+from ..venues.services import today as local_today
 from . import maps, periods, services
 from .schemas import (
     CoverageOut,
@@ -32,7 +33,7 @@ blp = Blueprint(
 def period_of(args: dict) -> periods.Period:
     """The period named by the query (this year when nothing is given)."""
     return periods.parse(
-        args.get("period"), args.get("start"), args.get("end"), today=services.local_today()
+        args.get("period"), args.get("start"), args.get("end"), today=local_today()
     )
 
 

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import (
     Date,
@@ -61,11 +59,6 @@ def day(value: date):
 FIGURES = ("in_scope", "inspected", "not_inspected", "ever_inspected", "never_inspected")
 # Map/list state of a venue in a period.
 IN_PERIOD, EARLIER, NEVER = "inspected", "earlier", "never"
-
-
-def local_today() -> date:
-    """Today in the province's time zone (what "this year" means to its users)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 # ---------------------------------------------------------------- plans

@@ -27,6 +27,7 @@ from ..extensions import db
 from ..forms import load_form
 from ..pagination import Page
 from ..venues.models import Sector
+from ..venues.services import today as local_today
 from . import exports, maps, periods, services
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
@@ -65,7 +66,7 @@ def _query_args(schema) -> tuple[dict, dict]:
 
 def _period(args: dict) -> periods.Period:
     return periods.parse(
-        args.get("period"), args.get("start"), args.get("end"), today=services.local_today()
+        args.get("period"), args.get("start"), args.get("end"), today=local_today()
     )
 
 
@@ -86,7 +87,7 @@ def _links(period: periods.Period, sector: str | None, external: bool = False):
 
 
 def _picker(args: dict, period: periods.Period | None) -> dict:
-    today = services.local_today()
+    today = local_today()
     presets = periods.presets(today)
     if period and period.key and period.key not in dict(presets):
         presets = [(period.key, periods.describe(period)), *presets]

@@ -19,12 +19,11 @@ from sqlalchemy import false, func, or_, select, true
 
 from ..accounts.services import scope_of, teams_of
 from ..areas.models import Area
-from ..dbtypes import utcnow
 from ..extensions import db
 from ..venues.models import Sector, Venue
+from ..venues.services import today as local_today
 from ..violations import services as violations
 from ..visits import checklists
-from ..visits import services as visits
 
 # Assets an inspector needs without a connection, listed explicitly (no build step).
 SHELL_ASSETS = (
@@ -80,9 +79,8 @@ def shell_urls() -> list[str]:
 
 def covered_areas(user) -> list[Area]:
     """Areas the inspector's active teams cover, else the inspector's own area (if any)."""
-    today = utcnow().astimezone(visits.tz()).date()
     found: dict[int, Area] = {}
-    for team in teams_of(user, today):
+    for team in teams_of(user, local_today()):
         for area in team.areas:
             found.setdefault(area.id, area)
     if not found and user.home_area is not None:
@@ -106,7 +104,7 @@ def pack_for(user, locale: str) -> dict:
     """The inspector's data pack (see the module docstring); no timestamps, so equal data
     gives an equal ETag."""
     areas = covered_areas(user)
-    today = utcnow().astimezone(visits.tz()).date()
+    today = local_today()
     # The form shells carry the team's members: a change of team changes the ETag, and the
     # phone then fetches its form shells again.
     teams = [

@@ -31,12 +31,12 @@ from ..accounts.permissions import P, requires, role_allows
 from ..accounts.services import scope_of
 from ..areas.models import Area
 from ..audit.services import history
-from ..dbtypes import utcnow
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..text import like_pattern
 from ..venues.models import Sector, Venue
+from ..venues.services import today as local_today
 from ..violations import services as violations
 from ..violations.models import MEASURES
 from . import checklists, files, services
@@ -146,7 +146,7 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bo
     """Render the phone form: new (nothing saved yet), edit (a draft) or amend; offline: the
     shell of a sector's form that the phone fills with a cached venue (see form_shell)."""
     locale = _locale()
-    today = utcnow().astimezone(services.tz()).date()
+    today = local_today()
     template = (
         inspection.checklist_template
         if inspection

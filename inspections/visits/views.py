@@ -515,13 +515,15 @@ def checklist(template_id: int):
 
 
 def _panel(venue: Venue) -> dict:
-    return {
-        "rows": services.venue_inspections(venue, current_user),
-        "can_start": services.can_inspect(current_user, venue),
-        "draft": services.open_draft(current_user, venue)
-        if services.can_inspect(current_user, venue)
-        else None,
-    }
+    """The venue page's inspections panel: the inspections the user may see."""
+    return {"rows": services.venue_inspections(venue, current_user)}
+
+
+def _start(venue: Venue) -> dict:
+    """The venue page's main action: may the user start one, and their open draft if any."""
+    can_start = services.can_inspect(current_user, venue)
+    draft = services.open_draft(current_user, venue) if can_start else None
+    return {"can_start": can_start, "draft": draft}
 
 
 def venue_page_url(venue_id: int) -> str | None:
@@ -535,6 +537,7 @@ def venue_page_url(venue_id: int) -> str | None:
 def _panel_helpers():
     return {
         "visits_panel": _panel,
+        "visits_start": _start,
         "presence_label": presence_label,
         "venue_page_url": venue_page_url,
     }

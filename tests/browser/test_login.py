@@ -23,6 +23,10 @@ def test_sign_in_and_out_on_a_phone(phone, live_server):
     # the page fits the phone: no horizontal scrolling
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # an inspector's page installs the offline worker and fetches the data pack as it loads;
+    # sign out once that has settled (a sign-out raced with it once timed out under CI load)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_load_state("networkidle")
     page.click("details.menu > summary")
     page.click("button.menu-logout")
     page.wait_for_url("**/login")

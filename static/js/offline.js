@@ -19,6 +19,7 @@ function registerWorker() {
 }
 
 let wanted = [];
+let cacheRetries = 0;
 
 async function cacheShells(urls, refresh = false) {
   if (!('serviceWorker' in navigator) || !urls.length) return;
@@ -32,8 +33,17 @@ async function cacheShells(urls, refresh = false) {
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.addEventListener('message', (event) => {
     const msg = event.data || {};
-    if (msg.type !== 'cached' || !msg.home || !wanted.length) return;
-    if (!wanted.every((u) => msg.urls.includes(u))) return;
+    if (msg.type !== 'cached' || !wanted.length) return;
+    if (!msg.home || !wanted.every((u) => msg.urls.includes(u))) {
+      // a page could not be fetched (a weak signal, a busy server): ask again a little later;
+      // what is already kept is not fetched twice
+      if (cacheRetries < 5) {
+        cacheRetries += 1;
+        setTimeout(() => cacheShells(wanted), 2000 * cacheRetries);
+      }
+      return;
+    }
+    cacheRetries = 0;
     document.documentElement.dataset.offlineReady = msg.version;
     window.dispatchEvent(new CustomEvent('offline-ready'));
   });

@@ -213,7 +213,7 @@ def _start(page, live_server, app) -> list[int]:
     )
     sign_in(page, live_server, "t_insp")
     page.goto(live_server.url("/offline"))
-    page.wait_for_function(READY, timeout=20000)
+    page.wait_for_function(READY, timeout=45000)
     for venue_id in venue_ids:
         expect(page.locator(f'.off-venue[data-venue="{venue_id}"]')).to_have_count(1)
     return venue_ids

@@ -278,6 +278,7 @@ def build(scale: str) -> str:
     from inspections import create_app, seeding
     from inspections.accounts.services import create_user
     from inspections.extensions import db
+    from inspections.visits.chain import relink
 
     sizes = SCALES[scale]
     url = database_url(scale)
@@ -318,6 +319,7 @@ def build(scale: str) -> str:
             f"{sizes['inspections']:,} inspections",
             lambda: inspections(conn, sizes["inspections"]),
         )
+        _step("inspection chains (visits/chain.py)", lambda: relink(conn))
         _step("inspection agencies", lambda: inspection_agencies(conn))
         _step(f"{sizes['violations']:,} violations", lambda: violations(conn, sizes["violations"]))
     auto = engine.execution_options(isolation_level="AUTOCOMMIT")

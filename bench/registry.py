@@ -50,6 +50,7 @@ def generate(n: int) -> None:
     from inspections.text import fold
     from inspections.venues.demo import NAMES, PREFIXES, SECTOR_WEIGHTS, STREETS
     from inspections.venues.models import Sector, Venue, VenueLicence, name_key
+    from inspections.visits.chain import relink
     from inspections.visits.models import Inspection
 
     rng = random.Random(SEED)
@@ -135,6 +136,7 @@ def generate(n: int) -> None:
             rows = []
     if rows:
         db.session.execute(insert(Inspection), rows)
+    relink(db.session.connection())  # bulk rows bypass the ORM's flush
     lic = [
         {
             "venue_id": vid,

@@ -52,6 +52,7 @@ def prepare(app, extra: int) -> None:
     from inspections import seeding
     from inspections.accounts.services import create_user
     from inspections.extensions import db
+    from inspections.visits.chain import relink
     from inspections.visits.models import Inspection
 
     with app.app_context():
@@ -87,6 +88,7 @@ def prepare(app, extra: int) -> None:
                 )
             for chunk in range(0, len(rows), 5000):
                 db.session.execute(insert(Inspection), rows[chunk : chunk + 5000])
+            relink(db.session.connection())  # bulk rows bypass the ORM's flush
         from inspections.accounts.models import User
 
         if not db.session.scalar(select(User.id).where(User.username == "bench_insp")):

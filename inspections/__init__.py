@@ -156,6 +156,7 @@ def configure_blueprints(app: Flask) -> None:
     from .violations.api import blp as violation_types_api
     from .violations.api import register_blp as violations_api
     from .violations.views import bp as violations_pages
+    from .visits import chain as _chain  # noqa: F401 - keeps inspection chains on flush
     from .visits.api import blp as visits_api
     from .visits.api import checklists_blp as checklists_api
     from .visits.views import bp as visits_pages

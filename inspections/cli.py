@@ -183,6 +183,30 @@ def areas_locate(lat: str, lon: str) -> None:
     )
 
 
+# ---------------------------------------------------------------- inspections
+
+
+@click.command("relink-inspections")
+@click.option("--check", is_flag=True, help="Only count broken links; exit 1 if there are any.")
+def relink_command(check: bool) -> None:
+    """Rebuild each venue's chain of submitted inspections (coverage reads it).
+
+    The app keeps the chains itself; this repairs a database whose inspections were changed
+    by hand in SQL.
+    """
+    from .visits.chain import broken_links, relink
+
+    broken = broken_links(db.session.connection())
+    if check:
+        click.echo(f"inspections with a broken link: {broken}")
+        if broken:
+            raise click.exceptions.Exit(1)
+        return
+    changed = relink(db.session.connection())
+    db.session.commit()
+    click.echo(f"inspections relinked: {changed} (broken before: {broken})")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from .accounts.cli import users_cli
@@ -191,3 +215,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(areas_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(relink_command)

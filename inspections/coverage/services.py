@@ -8,7 +8,8 @@ For an area A and a period P = [start, end]:
 
 Every figure comes from the latest submitted inspection of each venue up to the end of the
 period (``last_on``): inspected ⇔ last_on ≥ start, ever inspected ⇔ last_on ≥ baseline. The page,
-the API, the XLSX, the map and the drill-down lists all read these functions.
+the API, the XLSX, the map and the drill-down lists all read these functions; the venue's own
+latest date and the chain of visits/chain.py give last_on without grouping inspections by venue.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..spatial import distance_m, point_expr
 from ..venues.models import Sector, Venue
+from ..visits.chain import OPEN_END
 from ..visits.models import Inspection
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .periods import Period
@@ -251,45 +253,73 @@ def in_scope_clause(period: Period, sector_id: int | None = None):
 
 
 def last_inspected_on(period: Period):
-    """Per venue: the date of its latest submitted inspection up to the end of the period."""
-    return (
+    """Per venue: the date of its latest submitted inspection up to the end of the period.
+
+    The venue's own latest date when that is within the period's end (every current period);
+    otherwise one lookup in the venue's chain of inspections (visits/chain.py).
+    """
+    end = day(period.end)
+    earlier = (
         select(func.max(Inspection.inspected_on))
         .where(
             Inspection.venue_id == Venue.id,
             SUBMITTED,
-            Inspection.inspected_on <= period.end,
+            Inspection.inspected_on <= end,
+            Inspection.next_submitted_on > end,
         )
         .correlate(Venue)
         .scalar_subquery()
     )
+    return case(
+        (Venue.last_submitted_on <= end, Venue.last_submitted_on),
+        (Venue.last_submitted_on > end, earlier),
+        else_=null(),
+    )
 
 
 def last_inspections(period: Period, baseline: date | None):
-    """Per venue with a submitted inspection in [min(start, baseline), end]: the latest date.
+    """The set form of last_inspected_on for figure sets: (li, last_on).
 
-    The aggregate form of last_inspected_on for figure sets: one pass over the submitted
-    inspections (an index-only scan on PostGIS) instead of one lookup per venue. Older
-    inspections decide neither "inspected" (≥ start) nor "ever inspected" (≥ baseline), so the
-    window leaves every figure unchanged.
+    ``li`` is a subquery to outer-join on ``Venue.id``: for the venues inspected again after
+    the end of the period, their latest submitted inspection up to the end (the one row of the
+    venue's chain with inspected_on ≤ end < next_submitted_on, found by a range scan of one
+    index, with no grouping). For a current period it is empty. ``last_on`` is the column
+    expression giving each venue's date, NULL when it falls before min(start, baseline):
+    older inspections decide neither "inspected" (≥ start) nor "ever inspected" (≥ baseline),
+    so the window leaves every figure unchanged.
     """
-    where = [SUBMITTED, Inspection.inspected_on <= day(period.end)]
+    end = day(period.end)
+    where = [
+        SUBMITTED,
+        Inspection.next_submitted_on > end,
+        Inspection.next_submitted_on < day(OPEN_END),
+        Inspection.inspected_on <= end,
+    ]
+    own = Venue.last_submitted_on <= end
     if baseline is not None:
-        where.append(Inspection.inspected_on >= day(min(period.start, baseline)))
-    return (
-        select(Inspection.venue_id, func.max(Inspection.inspected_on).label("last_on"))
+        lower = day(min(period.start, baseline))
+        where.append(Inspection.inspected_on >= lower)
+        own = and_(own, Venue.last_submitted_on >= lower)
+    li = (
+        select(Inspection.venue_id, Inspection.inspected_on.label("last_on"))
         .where(*where)
-        .group_by(Inspection.venue_id)
         .subquery("li")
     )
+    last_on = case(
+        (own, Venue.last_submitted_on),
+        (Venue.last_submitted_on > end, li.c.last_on),
+        else_=null(),
+    )
+    return li, last_on
 
 
 def _scoped_venues(
     period: Period, baseline: date | None, sector_id: int | None, scope: Scope, *columns, where=()
 ):
     """A subquery of the venues in scope (rule and user's area) with their last_on."""
-    li = last_inspections(period, baseline)
+    li, last_on = last_inspections(period, baseline)
     return (
-        select(Venue.id.label("venue_id"), *columns, li.c.last_on)
+        select(Venue.id.label("venue_id"), *columns, last_on.label("last_on"))
         .select_from(Venue)
         .outerjoin(li, li.c.venue_id == Venue.id)
         .where(in_scope_clause(period, sector_id), scope.venues(Venue), *where)

@@ -100,6 +100,9 @@ class Venue(db.Model):
     # Derived: the earliest expiry of the venue's licences, kept by _licences_changed below,
     # so "licence expiring" is one indexed comparison rather than a join over licences.
     earliest_expiry: Mapped[date | None] = mapped_column(Date, index=True)
+    # Derived: the day of the venue's latest submitted inspection, kept by visits/chain.py;
+    # coverage reads it directly for any period ending on or after that day.
+    last_submitted_on: Mapped[date | None] = mapped_column(Date)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)

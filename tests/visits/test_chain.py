@@ -1,0 +1,201 @@
+"""Each venue's chain of submitted inspections (visits/chain.py), which coverage reads.
+
+The chain must follow every way an inspection enters or leaves the count: created submitted,
+a draft submitted, cancelled, re-dated, deleted, moved by a venue merge. The random walk checks
+the chain against a plain GROUP BY of the same inspections after every step.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, update
+
+from inspections.accounts.services import Scope
+from inspections.coverage import periods, services
+from inspections.extensions import db
+from inspections.venues.models import Venue
+from inspections.venues.services import merge_venues
+from inspections.visits import services as visits
+from inspections.visits.chain import OPEN_END, broken_links
+from inspections.visits.models import Inspection
+from tests.conftest import user
+
+LAT, LON = 10.9290, 108.1020
+
+
+def links(venue) -> dict[int, date | None]:
+    """inspection id -> next_submitted_on as stored, for one venue."""
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(Inspection.id, Inspection.next_submitted_on).where(Inspection.venue_id == venue.id)
+    )
+    return dict(rows.all())
+
+
+def test_chain_follows_submit_cancel_delete_and_merge(create_venue, create_inspection):
+    v = create_venue(name="Karaoke Chuỗi", lat=LAT, lon=LON, opened_on=date(2020, 1, 1))
+    a = create_inspection(v, on=date(2024, 1, 10))
+    d = create_inspection(v, on=date(2024, 2, 1), status="draft")
+    b = create_inspection(v, on=date(2024, 3, 5))
+    c1 = create_inspection(v, on=date(2024, 4, 1))
+    c2 = create_inspection(v, on=date(2024, 4, 1))  # same day: ordered by id
+    assert links(v) == {
+        a.id: date(2024, 3, 5),
+        d.id: None,
+        b.id: date(2024, 4, 1),
+        c1.id: date(2024, 4, 1),
+        c2.id: OPEN_END,
+    }
+
+    # The draft is submitted: it joins the chain between a and b.
+    d = db.session.get(Inspection, d.id)
+    d.status = "submitted"
+    db.session.flush()
+    assert links(v)[a.id] == date(2024, 2, 1)
+    assert links(v)[d.id] == date(2024, 3, 5)
+
+    # b is cancelled through the service: it leaves the chain, d now leads to c1.
+    visits.cancel(user("t_admin"), db.session.get(Inspection, b.id), "Nhập nhầm ngày kiểm tra")
+    chain = links(v)
+    assert chain[b.id] is None
+    assert chain[d.id] == date(2024, 4, 1)
+
+    # The latest is deleted: the one before it becomes the open end.
+    assert db.session.get(Venue, v.id).last_submitted_on == date(2024, 4, 1)
+    db.session.delete(db.session.get(Inspection, c2.id))
+    db.session.flush()
+    assert links(v)[c1.id] == OPEN_END
+    # ... and when that one is cancelled, the venue's latest date goes back to d's.
+    c1 = db.session.get(Inspection, c1.id)
+    c1.status = "cancelled"
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(Venue, v.id).last_submitted_on == date(2024, 2, 1)
+    assert links(v)[d.id] == OPEN_END
+    c1.status = "submitted"  # back, for the merge below
+    db.session.flush()
+
+    # A duplicate venue with a later inspection is merged into v: the chains join.
+    dup = create_venue(name="Karaoke Chuoi", lat=LAT, lon=LON, opened_on=date(2020, 1, 1))
+    e = create_inspection(dup, on=date(2024, 5, 2))
+    early = create_inspection(dup, on=date(2023, 12, 1))
+    assert links(dup) == {e.id: OPEN_END, early.id: date(2024, 5, 2)}
+    merge_venues(dup, v, reason="trùng", scope=Scope())
+    db.session.flush()
+    chain = links(v)
+    assert chain[early.id] == date(2024, 1, 10)
+    assert chain[c1.id] == date(2024, 5, 2)
+    assert chain[e.id] == OPEN_END
+    assert links(dup) == {}
+    assert db.session.get(Venue, v.id).last_submitted_on == date(2024, 5, 2)
+    assert db.session.get(Venue, dup.id).last_submitted_on is None
+    assert broken_links(db.session.connection()) == 0
+
+
+def reference_last(period, baseline) -> dict[int, date]:
+    """The latest submitted inspection per venue in [min(start, baseline), end], by GROUP BY."""
+    lower = min(period.start, baseline) if baseline else date(1900, 1, 1)
+    rows = db.session.execute(
+        select(Inspection.venue_id, func.max(Inspection.inspected_on))
+        .where(
+            Inspection.status == "submitted",
+            Inspection.inspected_on >= lower,
+            Inspection.inspected_on <= period.end,
+        )
+        .group_by(Inspection.venue_id)
+    )
+    return dict(rows.all())
+
+
+def chain_last(period, baseline) -> dict[int, date]:
+    """The same from the venues' latest dates and the chains, as the figure sets read it."""
+    li, last_on = services.last_inspections(period, baseline)
+    rows = db.session.execute(
+        select(Venue.id, last_on)
+        .select_from(Venue)
+        .outerjoin(li, li.c.venue_id == Venue.id)
+        .where(last_on.is_not(None))
+    ).all()
+    assert len(rows) == len({r[0] for r in rows}), "a venue must appear once"
+    return {vid: on if isinstance(on, date) else date.fromisoformat(on) for vid, on in rows}
+
+
+def lookup_last(period) -> dict[int, date]:
+    """The same again, one venue at a time, as the venue lists read it."""
+    rows = db.session.execute(
+        select(Venue.id, services.last_inspected_on(period)).where(
+            services.last_inspected_on(period).is_not(None)
+        )
+    ).all()
+    return {vid: on if isinstance(on, date) else date.fromisoformat(on) for vid, on in rows}
+
+
+def test_random_walk_keeps_the_chain_equal_to_group_by(create_venue, create_inspection):
+    rng = random.Random(20241215)
+    venues = [
+        create_venue(name=f"Spa Chuỗi {i}", lat=LAT, lon=LON, opened_on=date(2020, 1, 1))
+        for i in range(5)
+    ]
+    statuses = ["submitted", "submitted", "submitted", "draft", "cancelled"]
+    for _ in range(25):
+        on = date(2023, 1, 1) + timedelta(days=rng.randrange(0, 900))
+        create_inspection(rng.choice(venues), on=on, status=rng.choice(statuses))
+    checks = [
+        (periods.parse_key(key), baseline)
+        for key in ("2024", "2024-Q2", "2024-06", "report:2024-Y", "2023", "2025-Q1", "2026")
+        for baseline in (None, date(2023, 6, 1), date(2024, 3, 1))
+    ]
+    merged: set[int] = set()
+    for step in range(40):
+        ids = db.session.scalars(select(Inspection.id).order_by(Inspection.id)).all()
+        insp = db.session.get(Inspection, rng.choice(ids))
+        action = rng.choice(["submit", "cancel", "redate", "delete", "add", "merge"])
+        if action == "submit" and insp.status == "draft":
+            insp.status = "submitted"
+        elif action == "cancel" and insp.status == "submitted":
+            insp.status = "cancelled"
+        elif action == "redate":
+            insp.inspected_on = insp.inspected_on + timedelta(days=rng.randrange(-200, 200))
+        elif action == "delete":
+            db.session.delete(insp)
+        elif action == "add":
+            on = date(2023, 1, 1) + timedelta(days=rng.randrange(0, 900))
+            create_inspection(rng.choice(venues), on=on, status=rng.choice(statuses))
+        elif action == "merge":
+            live = [v for v in venues if v.id not in merged]
+            if len(live) > 2:
+                dup, kept = rng.sample(live, 2)
+                merge_venues(dup, kept, reason="trùng", scope=Scope())
+                merged.add(dup.id)
+        db.session.flush()
+        assert broken_links(db.session.connection()) == 0, f"step {step}: {action}"
+        for period, baseline in checks:
+            assert chain_last(period, baseline) == reference_last(period, baseline), (
+                f"step {step} ({action}), {period.key}, baseline {baseline}"
+            )
+            if baseline is None:
+                assert lookup_last(period) == reference_last(period, None), (
+                    f"step {step} ({action}), {period.key}, one venue at a time"
+                )
+
+
+def test_relink_command_repairs_a_hand_edited_database(runner, create_venue, create_inspection):
+    v = create_venue(name="Quán bar Sửa tay", lat=LAT, lon=LON, opened_on=date(2020, 1, 1))
+    first = create_inspection(v, on=date(2024, 2, 1))
+    create_inspection(v, on=date(2024, 8, 1))
+    # SQL that bypasses the app: the first inspection loses its link.
+    db.session.execute(
+        update(Inspection).where(Inspection.id == first.id).values(next_submitted_on=None)
+    )
+    db.session.execute(update(Venue).where(Venue.id == v.id).values(last_submitted_on=None))
+    result = runner.invoke(args=["relink-inspections", "--check"])
+    assert result.exit_code == 1
+    assert "broken link: 2" in result.output
+    result = runner.invoke(args=["relink-inspections"])
+    assert result.exit_code == 0, result.output
+    assert "relinked: 2" in result.output
+    assert links(v)[first.id] == date(2024, 8, 1)
+    assert db.session.get(Venue, v.id).last_submitted_on == date(2024, 8, 1)
+    assert runner.invoke(args=["relink-inspections", "--check"]).exit_code == 0

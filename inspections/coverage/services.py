@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -142,10 +141,12 @@ class Figures:
 
     @property
     def meets_target(self) -> bool | None:
-        """Exact comparison (no rounding): inspected / in scope ≥ target."""
+        """Exact comparison (no rounding): inspected / in scope ≥ target.
+
+        Decimal products of integers and a two-place target are exact."""
         if not self.in_scope:
             return None
-        return Fraction(self.inspected * 100) >= Fraction(self.target_pct) * self.in_scope
+        return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
 
     @property
     def ever_inspected_pct(self) -> float | None:
@@ -162,7 +163,7 @@ class Figures:
     @property
     def needed(self) -> int:
         """More venues to inspect in the period to reach the target (never negative)."""
-        required = math.ceil(Fraction(self.target_pct) * self.in_scope / 100)
+        required = math.ceil(Decimal(self.target_pct) * self.in_scope / 100)
         return max(0, required - self.inspected)
 
     def count(self, figure: str) -> int:

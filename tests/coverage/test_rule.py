@@ -22,6 +22,7 @@ Every other district: no venues.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -346,3 +347,22 @@ def test_next_counts_open_tips_with_past_violations(as_user, create_venue, creat
     assert body["venues"][0]["id"] == tipped.id and body["venues"][0]["open_tips"] == 1
     page = as_user("t_coord").get("/coverage/areas/597?period=2024-Q2&figure=next")
     assert "1 open tip" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("in_scope", "inspected", "target", "meets", "needed"),
+    [
+        (5, 1, "20.00", True, 0),  # exactly the target
+        (6, 1, "20.00", False, 1),  # 16.7 %: ceil(1.2) = 2 needed in all
+        (1000, 199, "20.00", False, 1),  # 19.9 %
+        (3, 1, "33.33", True, 0),  # 100 ≥ 99.99
+        (3, 0, "33.34", False, 2),  # ceil(1.0002) = 2
+        (8, 1, "12.50", True, 0),
+        (7, 7, "100.00", True, 0),
+        (0, 0, "20.00", None, 0),  # no venues: neither meets nor misses
+    ],
+)
+def test_target_comparison_is_exact(in_scope, inspected, target, meets, needed):
+    fig = services.Figures("593", "PT", 1, in_scope, inspected, inspected, Decimal(target))
+    assert fig.meets_target is meets
+    assert fig.needed == needed

@@ -374,15 +374,15 @@ def figures_statement(
 
 
 def _totals_area(scope: Scope) -> tuple[str, str, int | None]:
-    if scope.everything:
-        province = db.session.scalars(
-            select(Area).where(Area.level == "province").order_by(Area.code).limit(1)
-        ).first()
-        if province is None:
-            return "", _("Total"), None
-        return province.code, province.name, province.id
-    area = db.session.get(Area, scope.area_id)
-    return area.code, area.name, area.id
+    """Code, name and id of the totals row: the province, or the user's own area (columns
+    only: the area's polygon is not needed here)."""
+    where = Area.level == "province" if scope.everything else Area.id == scope.area_id
+    row = db.session.execute(
+        select(Area.code, Area.name, Area.id).where(where).order_by(Area.code).limit(1)
+    ).first()
+    if row is None:
+        return "", _("Total"), None
+    return row.code, row.name, row.id
 
 
 def coverage(

@@ -10,6 +10,8 @@ rebuild), filled by one UPDATE each (the chain with a window function: SQLite â‰
 PostgreSQL both take UPDATE ... FROM), then a partial index on submitted inspections that
 coverage reads by range; on PostGIS the covering index of venues for coverage (_pgx) also
 carries the new venue column. From here on inspections/visits/chain.py keeps both columns.
+The fill rewrites every venue and submitted inspection once: on a large PostgreSQL database,
+``VACUUM FULL venue, inspection; VACUUM ANALYZE;`` afterwards gives the space back.
 """
 
 import sqlalchemy as sa

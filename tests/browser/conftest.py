@@ -92,6 +92,7 @@ def live_server(db_kind, tmp_path_factory, request):
         "INSPECTIONS_UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "INSPECTIONS_TILE_URL": "",
         "INSPECTIONS_DEFAULT_LOCALE": "en",
+        "PYTHONUNBUFFERED": "1",
     }
     process = subprocess.Popen(
         [
@@ -104,6 +105,11 @@ def live_server(db_kind, tmp_path_factory, request):
             "4",
             "--timeout",
             "60",
+            # Every request with its duration: a failing test shows the server's side of it.
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(t)s "%(r)s" %(s)s %(b)s %(L)ss',
             "inspections.wsgi:app",
         ],
         cwd=ROOT,
@@ -133,6 +139,22 @@ def live_server(db_kind, tmp_path_factory, request):
         db.session.remove()
         db.engine.dispose()
     dispose_database(url)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test reports the live server's last requests and the page's errors."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    server = item.funcargs.get("live_server")
+    if server is not None and server.log.exists():
+        tail = server.log.read_text(errors="replace").splitlines()[-80:]
+        report.sections.append(("live server log (last 80 lines)", "\n".join(tail)))
+    page = item.funcargs.get("phone")
+    if page is not None and getattr(page, "errors", None):
+        report.sections.append(("page console errors", "\n".join(page.errors[-30:])))
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,13 @@ def relink(connection, venue_ids: Iterable[int] | None = None) -> int:
     ids = None if venue_ids is None else sorted({int(v) for v in venue_ids if v is not None})
     if ids == []:
         return 0
+    if ids is not None:
+        # One writer per venue at a time (PostgreSQL; SQLite has one writer anyway): a second
+        # transaction inspecting the same venue waits here, then reads the first one's
+        # inspections in its next statement instead of relinking from an older snapshot.
+        connection.execute(
+            select(Venue.id).where(Venue.id.in_(ids)).order_by(Venue.id).with_for_update()
+        ).all()
     stmt = expected_next().where(_submitted())
     clear = [Inspection.status != SUBMITTED, Inspection.next_submitted_on.is_not(None)]
     if ids is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from inspections.accounts.services import Scope
@@ -20,7 +21,7 @@ from inspections.venues.services import merge_venues
 from inspections.visits import services as visits
 from inspections.visits.chain import OPEN_END, broken_links
 from inspections.visits.models import Inspection
-from tests.conftest import user
+from tests.conftest import dispose_database, make_app, new_database_url, user
 
 LAT, LON = 10.9290, 108.1020
 
@@ -199,3 +200,83 @@ def test_relink_command_repairs_a_hand_edited_database(runner, create_venue, cre
     assert links(v)[first.id] == date(2024, 8, 1)
     assert db.session.get(Venue, v.id).last_submitted_on == date(2024, 8, 1)
     assert runner.invoke(args=["relink-inspections", "--check"]).exit_code == 0
+
+
+def test_two_submissions_at_once_leave_one_chain(db_kind, tmp_path):
+    """Two teams submit inspections of one venue at the same moment (separate transactions):
+    the second waits for the first, then links its inspection after the first one's."""
+    if db_kind != "postgis":
+        pytest.skip("SQLite lets one transaction write at a time: the two cannot overlap")
+    import threading
+    from datetime import UTC, datetime, time
+
+    from flask_migrate import upgrade
+    from sqlalchemy.orm import Session
+
+    from inspections.spatial import point
+    from inspections.venues.models import Sector
+
+    def inspection(venue_id, on):
+        at = datetime.combine(on, time(10, 0), UTC)
+        return Inspection(
+            venue_id=venue_id, status="submitted", inspected_at=at, inspected_on=on, submitted_at=at
+        )
+
+    url = new_database_url(db_kind, tmp_path, "chain")
+    try:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade()
+            with Session(db.engine) as s:
+                sector = Sector(code="karaoke", name_vi="Karaoke", name_en="Karaoke")
+                s.add(sector)
+                s.flush()
+                venue = Venue(
+                    name="Karaoke Hai Đoàn",
+                    search_text="karaoke hai doan",
+                    sector_id=sector.id,
+                    location=point(LAT, LON),
+                    status="operating",
+                )
+                s.add(venue)
+                s.flush()
+                s.add(inspection(venue.id, date(2024, 1, 5)))
+                s.commit()
+                vid = venue.id
+            first, second = Session(db.engine), Session(db.engine)
+            first.add(inspection(vid, date(2024, 3, 1)))
+            first.flush()  # relinked, the venue held until commit
+
+            def submit_second():
+                with app.app_context():
+                    second.add(inspection(vid, date(2024, 2, 1)))
+                    second.flush()
+                    second.commit()
+
+            thread = threading.Thread(target=submit_second)
+            thread.start()
+            thread.join(timeout=1.5)
+            assert thread.is_alive(), "the second submission must wait for the first"
+            first.commit()
+            thread.join(timeout=20)
+            assert not thread.is_alive()
+            first.close()
+            second.close()
+            with db.engine.connect() as conn:
+                chain = conn.execute(
+                    select(Inspection.inspected_on, Inspection.next_submitted_on)
+                    .where(Inspection.venue_id == vid)
+                    .order_by(Inspection.inspected_on)
+                ).all()
+                latest = conn.scalar(select(Venue.last_submitted_on).where(Venue.id == vid))
+                broken = broken_links(conn)
+            assert [tuple(r) for r in chain] == [
+                (date(2024, 1, 5), date(2024, 2, 1)),
+                (date(2024, 2, 1), date(2024, 3, 1)),
+                (date(2024, 3, 1), OPEN_END),
+            ]
+            assert latest == date(2024, 3, 1)
+            assert broken == 0
+            db.engine.dispose()
+    finally:
+        dispose_database(url)

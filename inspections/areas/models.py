@@ -6,7 +6,7 @@ from datetime import date
 
 from geoalchemy2 import Geometry
 from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
 
@@ -39,7 +39,11 @@ class Area(db.Model):
     successor_codes: Mapped[str | None] = mapped_column(String(120))
     # "demo" (built by the project, approximate) or the file official polygons came from.
     boundary_source: Mapped[str | None] = mapped_column(String(200))
-    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
+    # Deferred: an area is loaded on every request (the user's home area) and in lists; its
+    # polygon is read only where it is drawn or tested (SQL functions, or undefer()).
+    geom = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True, deferred=True
+    )
 
     parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Area]] = relationship(back_populates="parent")
@@ -54,3 +58,7 @@ class Area(db.Model):
     @property
     def is_demo_boundary(self) -> bool:
         return self.boundary_source == "demo"
+
+
+# Whether an area has a polygon, without loading it.
+Area.has_boundary = column_property(Area.__table__.c.geom.is_not(None))

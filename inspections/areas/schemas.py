@@ -31,7 +31,7 @@ class AreaOut(Schema):
     boundary = fields.Function(
         lambda a: (
             None
-            if a.geom is None
+            if not a.has_boundary
             else ("approximate" if a.boundary_source == "demo" else "official")
         )
     )

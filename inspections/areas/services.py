@@ -12,6 +12,7 @@ from geoalchemy2.shape import from_shape
 from shapely import geometry as shp
 from shapely.validation import explain_validity
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import undefer
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
@@ -407,7 +408,13 @@ def import_boundaries(
             field="level",
         )
     shapes = parse_boundaries(fc)
-    areas = {a.code: a for a in db.session.scalars(select(Area).where(Area.level == level))}
+    # With their polygons: compared below, and the audit trail records the ones replaced.
+    areas = {
+        a.code: a
+        for a in db.session.scalars(
+            select(Area).where(Area.level == level).options(undefer(Area.geom))
+        )
+    }
     report = BoundaryReport(level=level, dry_run=dry_run)
     report.unmatched_features = sorted(set(shapes) - set(areas))
     report.areas_without_feature = sorted(set(areas) - set(shapes))

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from ..areas.models import Area
 from ..areas.services import assign_venue_areas
@@ -226,6 +227,7 @@ def load_demo_venues() -> int:
         db.session.scalars(
             select(Area)
             .where(Area.level == "commune", Area.ref_lat.is_not(None))
+            .options(undefer(Area.geom))
             .order_by(Area.code)
         )
     )

@@ -27,7 +27,6 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    literal_column,
     null,
     or_,
     select,
@@ -40,15 +39,12 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..spatial import distance_m, point_expr
 from ..venues.models import Sector, Venue
-from ..visits.chain import OPEN_END
+from ..visits.chain import IS_SUBMITTED, OPEN_END
 from ..visits.models import Inspection
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .periods import Period
 
 LEVELS = ("district", "commune")
-# A literal, not a bound parameter: the partial index on submitted inspections (PostGIS) then
-# matches even in the generic plans of prepared statements.
-SUBMITTED = Inspection.status == literal_column("'submitted'")
 
 
 def day(value: date):
@@ -253,6 +249,22 @@ def in_scope_clause(period: Period, sector_id: int | None = None):
     return and_(*clauses)
 
 
+def _chain_row(end):
+    """WHERE clauses of the one chain row (visits/chain.py) of a venue's latest submitted
+    inspection up to ``end``: inspected_on ≤ end < next_submitted_on."""
+    return [IS_SUBMITTED, Inspection.inspected_on <= end, Inspection.next_submitted_on > end]
+
+
+def _venue_last_on(end, later, *also):
+    """The venue's own latest date when it is ≤ end (and ``also`` holds); for a venue
+    inspected again after ``end``, ``later`` (read from its chain)."""
+    return case(
+        (and_(Venue.last_submitted_on <= end, *also), Venue.last_submitted_on),
+        (Venue.last_submitted_on > end, later),
+        else_=null(),
+    )
+
+
 def last_inspected_on(period: Period):
     """Per venue: the date of its latest submitted inspection up to the end of the period.
 
@@ -262,56 +274,36 @@ def last_inspected_on(period: Period):
     end = day(period.end)
     earlier = (
         select(func.max(Inspection.inspected_on))
-        .where(
-            Inspection.venue_id == Venue.id,
-            SUBMITTED,
-            Inspection.inspected_on <= end,
-            Inspection.next_submitted_on > end,
-        )
+        .where(Inspection.venue_id == Venue.id, *_chain_row(end))
         .correlate(Venue)
         .scalar_subquery()
     )
-    return case(
-        (Venue.last_submitted_on <= end, Venue.last_submitted_on),
-        (Venue.last_submitted_on > end, earlier),
-        else_=null(),
-    )
+    return _venue_last_on(end, earlier)
 
 
 def last_inspections(period: Period, baseline: date | None):
     """The set form of last_inspected_on for figure sets: (li, last_on).
 
     ``li`` is a subquery to outer-join on ``Venue.id``: for the venues inspected again after
-    the end of the period, their latest submitted inspection up to the end (the one row of the
-    venue's chain with inspected_on ≤ end < next_submitted_on, found by a range scan of one
-    index, with no grouping). For a current period it is empty. ``last_on`` is the column
-    expression giving each venue's date, NULL when it falls before min(start, baseline):
-    older inspections decide neither "inspected" (≥ start) nor "ever inspected" (≥ baseline),
-    so the window leaves every figure unchanged.
+    the end of the period, their latest submitted inspection up to the end (the one chain row
+    of each, found by a range scan of one index, with no grouping). For a current period it is
+    empty. ``last_on`` is the column expression giving each venue's date, NULL when it falls
+    before min(start, baseline): older inspections decide neither "inspected" (≥ start) nor
+    "ever inspected" (≥ baseline), so the window leaves every figure unchanged.
     """
     end = day(period.end)
-    where = [
-        SUBMITTED,
-        Inspection.next_submitted_on > end,
-        Inspection.next_submitted_on < day(OPEN_END),
-        Inspection.inspected_on <= end,
-    ]
-    own = Venue.last_submitted_on <= end
+    where = [*_chain_row(end), Inspection.next_submitted_on < day(OPEN_END)]
+    own = []
     if baseline is not None:
         lower = day(min(period.start, baseline))
         where.append(Inspection.inspected_on >= lower)
-        own = and_(own, Venue.last_submitted_on >= lower)
+        own.append(Venue.last_submitted_on >= lower)
     li = (
         select(Inspection.venue_id, Inspection.inspected_on.label("last_on"))
         .where(*where)
         .subquery("li")
     )
-    last_on = case(
-        (own, Venue.last_submitted_on),
-        (Venue.last_submitted_on > end, li.c.last_on),
-        else_=null(),
-    )
-    return li, last_on
+    return li, _venue_last_on(end, li.c.last_on, *own)
 
 
 def _scoped_venues(
@@ -648,7 +640,7 @@ def past_violations_count():
         .where(
             RecordedViolation.venue_id == Venue.id,
             RecordedViolation.superseded_by_id.is_(None),
-            SUBMITTED,
+            IS_SUBMITTED,
         )
         .correlate(Venue)
         .scalar_subquery()

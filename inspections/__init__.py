@@ -79,9 +79,9 @@ def import_models() -> None:
 
 
 def configure_security(app: Flask) -> None:
+    from . import uow
     from .accounts.permissions import enforce_declared
     from .audit.services import flush_pending
-    from .extensions import db
 
     app.before_request(enforce_declared)
 
@@ -93,15 +93,8 @@ def configure_security(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        """The single commit point of a request: success commits, failure rolls back."""
-        try:
-            if response.status_code >= 400:
-                db.session.rollback()
-            flush_pending()
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        """The request boundary: services committed their own units; see uow.end_request."""
+        uow.end_request(response.status_code, flush_pending)
         _security_headers(app, response)
         return response
 

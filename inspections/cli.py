@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from .errors import InspectionsError
 from .extensions import db
+from .uow import unit
 
 
 def fail(message: str) -> None:
@@ -24,14 +25,13 @@ def fail(message: str) -> None:
 
 
 def run_service(fn, *args, **kwargs):
-    """Call a service, roll back and fail with its message on a domain error."""
+    """Call a service as one unit of work; fail with its message on a domain error."""
     try:
-        return fn(*args, **kwargs)
+        with unit():
+            return fn(*args, **kwargs)
     except InspectionsError as exc:
-        db.session.rollback()
         fail(exc.message)
     except ValidationError as exc:
-        db.session.rollback()
         fail(json.dumps(exc.messages, ensure_ascii=False))
 
 
@@ -60,7 +60,6 @@ def seed_command(demo: bool, admin_password: str | None) -> None:
         created = run_service(ensure_demo_accounts, admin_password)
         total += created
         click.echo(f"demo accounts: {created} created")
-    db.session.commit()
     click.echo(f"seed done: {total} changes")
 
 
@@ -86,7 +85,6 @@ def demo_command(url: str) -> None:
         password = fh.read().strip()
     run_service(seeding.run, demo=True, echo=click.echo, password=password)
     run_service(ensure_demo_accounts, password)
-    db.session.commit()
     click.echo("")
     click.echo("=" * 64)
     click.echo(f"  Open {url}")
@@ -126,18 +124,8 @@ def areas_import(path: str, level: str, dry_run: bool) -> None:
         click.echo(
             "areas not in the file (kept as they were): " + ", ".join(report.areas_without_feature)
         )
-    if dry_run:
-        db.session.rollback()
-        return
-    click.echo(f"venues whose district changed: {report.venues_moved}")
-    from .audit.services import record
-
-    record(
-        "import",
-        object_type="area",
-        summary=f"{level} boundaries from {Path(path).name}: {len(report.updated)} replaced",
-    )
-    db.session.commit()
+    if not dry_run:
+        click.echo(f"venues whose district changed: {report.venues_moved}")
 
 
 @areas_cli.command("build-demo")
@@ -202,8 +190,8 @@ def relink_command(check: bool) -> None:
         if broken:
             raise click.exceptions.Exit(1)
         return
-    changed = relink(db.session.connection())
-    db.session.commit()
+    with unit() as session:
+        changed = relink(session.connection())
     click.echo(f"inspections relinked: {changed} (broken before: {broken})")
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import db
+from . import uow
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +121,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InspectionsError)
     def _domain(exc: InspectionsError):
-        if exc.status >= 400:
-            db.session.rollback()
         return _answer(exc.status, exc.message, exc.messages())
 
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
-        db.session.rollback()
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         return _answer(422, _("Some of the data is not valid."), messages)
 
@@ -150,7 +147,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return _http(exc)
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        uow.discard()  # the error page must not meet a half-failed transaction
         return _answer(500, _http_message(InternalServerError()))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..cli import run_service
 from ..extensions import db
+from ..uow import unit
 from . import services
 from .models import ApiToken, User
 from .permissions import ROLES
@@ -40,7 +41,6 @@ def create(username, role, agency_code, area_code, full_name, phone):
         full_name=full_name or username,
         phone=phone,
     )
-    db.session.commit()
     click.echo(
         f"created {user.username} ({user.role}, {user.agency.code}"
         f"{', ' + user.home_area.code if user.home_area else ''})"
@@ -63,8 +63,7 @@ def list_users():
 def disable(username):
     """Disable an account (ends its sessions and revokes its tokens)."""
     user = run_service(services.get_user, username)
-    services.set_active(user, False)
-    db.session.commit()
+    run_service(services.set_active, user, False)
     click.echo(f"disabled {user.username}")
 
 
@@ -73,8 +72,7 @@ def disable(username):
 def enable(username):
     """Enable a disabled account."""
     user = run_service(services.get_user, username)
-    services.set_active(user, True)
-    db.session.commit()
+    run_service(services.set_active, user, True)
     click.echo(f"enabled {user.username}")
 
 
@@ -87,9 +85,9 @@ def token(username, name, days):
     user = run_service(services.get_user, username)
     if not user.active:
         raise click.ClickException(f"{username} is disabled")
-    clear = services.create_token(user, name=name, days=days)
-    record("token_created", user, summary=f"token {clear[:12]}… ({name})")
-    db.session.commit()
+    with unit():
+        clear = services.create_token(user, name=name, days=days)
+        record("token_created", user, summary=f"token {clear[:12]}… ({name})")
     click.echo(clear)
 
 
@@ -109,7 +107,7 @@ def tokens(username):
 def revoke(username, prefix):
     """Revoke a user's API tokens."""
     user = run_service(services.get_user, username)
-    n = services.revoke_tokens(user, prefix)
-    record("token_revoked", user, summary=f"{n} token(s) revoked")
-    db.session.commit()
+    with unit():
+        n = services.revoke_tokens(user, prefix)
+        record("token_revoked", user, summary=f"{n} token(s) revoked")
     click.echo(f"revoked {n} token(s)")

@@ -20,6 +20,7 @@ from ..audit.services import keep, record
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
+from ..uow import transactional
 from .models import Agency, ApiToken, LoginAttempt, Team, TeamMember, User
 from .permissions import ROLES
 
@@ -92,6 +93,7 @@ def _retry_after(oldest: datetime | None) -> int:
     return max(60, int((oldest + LOCK_WINDOW - utcnow()).total_seconds()))
 
 
+@transactional
 def authenticate(username: str, password: str, address: str) -> User:
     """The user for these credentials, or Invalid / TooManyAttempts; attempts are logged."""
     username = (username or "").strip().lower()
@@ -147,6 +149,7 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+@transactional
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end every other session of the user."""
     check_password_rules(new_password, user.username)
@@ -160,6 +163,7 @@ def change_password(user: User, new_password: str) -> None:
 # ---------------------------------------------------------------- users
 
 
+@transactional
 def create_user(
     *,
     username: str,
@@ -201,6 +205,7 @@ def create_user(
     return user
 
 
+@transactional
 def update_user(
     user: User,
     *,
@@ -238,6 +243,7 @@ def get_user(username: str) -> User:
     return user
 
 
+@transactional
 def set_active(user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its sessions and tokens."""
     user.active = active
@@ -250,6 +256,7 @@ def set_active(user: User, active: bool) -> None:
     db.session.flush()
 
 
+@transactional
 def reset_password(user: User, new_password: str) -> None:
     """Admin reset: the user must choose a new password at next login."""
     change_password(user, new_password)
@@ -263,6 +270,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transactional
 def create_token(user: User, name: str = "api", days: int | None = None) -> str:
     """A new bearer token; the clear text is returned once and never stored."""
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -302,6 +310,7 @@ def user_for_token(clear: str) -> User | None:
     return token.user
 
 
+@transactional
 def revoke_tokens(user: User, prefix: str | None = None) -> int:
     """Revoke a user's tokens (all, or the one starting with prefix); returns how many."""
     q = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -363,6 +372,7 @@ def scope_of(user) -> Scope:
 # ---------------------------------------------------------------- teams
 
 
+@transactional
 def save_team(
     team: Team | None,
     *,
@@ -393,6 +403,7 @@ def save_team(
     return team
 
 
+@transactional
 def set_team_members(team: Team, usernames: list[str], lead_username: str | None) -> None:
     """Replace the members of a team."""
     users = [get_user(u) for u in dict.fromkeys(usernames)]

@@ -14,10 +14,12 @@ from shapely.validation import explain_validity
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import undefer
 
+from ..audit.services import record
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..spatial import distance_m, point_expr
 from ..text import fold
+from ..uow import transactional
 from .models import LEVELS, SINCE_BEFORE_RECORDS, Area
 
 # Vietnam's extent with a margin: coordinates outside it are a mistake, not a venue.
@@ -390,8 +392,15 @@ def parse_boundaries(fc: dict) -> dict[str, shp.MultiPolygon]:
     return shapes
 
 
+@transactional
 def import_boundaries(
-    fc: dict, level: str, *, source: str, dry_run: bool = False, reassign: bool = True
+    fc: dict,
+    level: str,
+    *,
+    source: str,
+    dry_run: bool = False,
+    reassign: bool = True,
+    audited: bool = True,
 ) -> BoundaryReport:
     """Replace the polygons of the areas of one level, matching features by GSO code.
 
@@ -446,6 +455,12 @@ def import_boundaries(
         db.session.flush()
         if reassign and report.updated:
             report.venues_moved = assign_venue_areas()
+    if not dry_run and audited:
+        record(
+            "import",
+            object_type="area",
+            summary=f"{level} boundaries from {source}: {len(report.updated)} replaced",
+        )
     return report
 
 

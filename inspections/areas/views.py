@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.permissions import P, requires
-from ..audit.services import record
 from ..errors import Invalid
 from ..extensions import db
 from . import services
@@ -60,18 +59,9 @@ def boundaries():
                 fc, level, source=upload.filename[:200], dry_run=dry_run
             )
         except Invalid as exc:
-            db.session.rollback()
             errors, status = exc.messages(), 422
         else:
-            if dry_run:
-                db.session.rollback()
-            else:
-                record(
-                    "import",
-                    object_type="area",
-                    summary=f"{level} boundaries from {upload.filename}: "
-                    f"{len(report.updated)} replaced",
-                )
+            if not dry_run:
                 flash(_("%(n)s boundaries replaced.", n=len(report.updated)), "success")
     return render_template(
         "areas/boundaries.html", report=report, errors=errors, levels=LEVELS

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
+from .. import clock
 from ..accounts.permissions import P, requires
 from ..extensions import db
 from .models import ACTIONS, AuditEvent
@@ -44,7 +44,7 @@ def index():
         q = q.where(AuditEvent.object_type == args["object_type"])
     if args.get("object_id"):
         q = q.where(AuditEvent.object_id == args["object_id"])
-    tz = ZoneInfo(current_app.config["TIMEZONE"])  # days as the users count them
+    tz = clock.tz()  # days as the users count them
     if args.get("since"):
         q = q.where(AuditEvent.at >= datetime.combine(args["since"], time.min, tz))
     if args.get("until"):

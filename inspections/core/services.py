@@ -26,8 +26,8 @@ def home_summary() -> dict:
 
         summary["overdue_remedies"] = overdue_count(current_user)
     if can(P.TIPS_READ):
+        from ..clock import today
         from ..tips.services import in_time_share
-        from ..venues.services import today
 
         on = today()
         summary["tips"] = in_time_share(scope, on.replace(month=1, day=1), on)

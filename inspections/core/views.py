@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.permissions import P, requires
-from ..extensions import db
 from ..i18n import LOCALE_COOKIE, LOCALES
+from ..uow import unit
 from . import services
 
 bp = Blueprint("core", __name__)
@@ -25,11 +25,11 @@ def home():
 def healthz():
     """Liveness and database check for load balancers and monitoring."""
     try:
-        db.session.execute(text("SELECT 1"))
+        with unit() as session:
+            session.execute(text("SELECT 1"))
         return jsonify(status="ok", database="ok")
     except SQLAlchemyError:
         current_app.logger.exception("health check failed")
-        db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
 
 

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
-from ..venues.services import today as local_today
+from ..clock import today as local_today
 from . import maps, periods, services
 from .schemas import (
     CoverageOut,

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
+from .. import clock
 from ..errors import Invalid
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -156,7 +157,7 @@ def parse(
                 field="start" if not start else "end",
             )
         return custom(start, end)
-    return parse_key(str((today or date.today()).year))
+    return parse_key(str((today or clock.today()).year))
 
 
 def presets(today: date) -> list[tuple[str, str]]:

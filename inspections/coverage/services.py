@@ -38,6 +38,7 @@ from ..areas.models import Area
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..spatial import distance_m, point_expr
+from ..uow import transactional
 from ..venues.models import Sector, Venue
 from ..visits.chain import IS_SUBMITTED, OPEN_END
 from ..visits.models import Inspection
@@ -86,6 +87,7 @@ def list_plans() -> list[Plan]:
     return list(db.session.scalars(select(Plan).order_by(Plan.year.desc())))
 
 
+@transactional
 def save_plan(plan: Plan | None, **values) -> Plan:
     """Create (plan=None) or update a plan; number and year are unique."""
     for key, label in (("number", _("number")), ("year", _("year"))):

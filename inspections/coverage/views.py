@@ -22,12 +22,12 @@ from sqlalchemy import select
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..audit.services import record
+from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..pagination import Page
 from ..venues.models import Sector
-from ..venues.services import today as local_today
 from . import exports, maps, periods, services
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
@@ -319,7 +319,6 @@ def plan_edit(plan_id: int | None = None):
             try:
                 plan = services.save_plan(plan, **data)
             except InspectionsError as exc:
-                db.session.rollback()
                 errors = exc.messages()
             else:
                 flash(_("The plan is saved."), "success")

@@ -19,9 +19,9 @@ from sqlalchemy import false, func, or_, select, true
 
 from ..accounts.services import scope_of, teams_of
 from ..areas.models import Area
+from ..clock import today as local_today
 from ..extensions import db
 from ..venues.models import Sector, Venue
-from ..venues.services import today as local_today
 from ..violations import services as violations
 from ..visits import checklists
 

@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select, true, update
 
 from ..accounts.services import Scope
+from ..clock import today
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..i18n import fmt_date
+from ..uow import transactional
 from ..venues.models import Venue
-from ..venues.services import MERGE_HOOKS, get_venue, today
+from ..venues.services import MERGE_HOOKS, get_venue
 from ..visits.models import Inspection
 from .models import SUMMARY_MAX, Tip
 
@@ -49,6 +51,7 @@ def _clean(text: str | None) -> str | None:
     return (text or "").strip() or None
 
 
+@transactional
 def create_tip(user, data: dict, scope: Scope) -> Tip:
     """Record a tip; the due day follows from the intake day."""
     received = data["received_on"]
@@ -80,6 +83,7 @@ def create_tip(user, data: dict, scope: Scope) -> Tip:
     return tip
 
 
+@transactional
 def close_tip(tip: Tip, data: dict) -> Tip:
     """Close a tip with its verification result and outcome, optionally the inspection."""
     if tip.closed_on is not None:

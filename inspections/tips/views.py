@@ -12,10 +12,10 @@ from sqlalchemy import select
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..areas.models import Area
+from ..clock import today
 from ..errors import InspectionsError
 from ..extensions import db
 from ..forms import load_form
-from ..venues.services import today
 from . import services
 from .models import TIP_CLASSES, TIP_OUTCOMES, TIP_SOURCES
 
@@ -138,7 +138,6 @@ def close(tip_id: int):
             services.close_tip(tip, data)
         except InspectionsError as exc:
             errors = exc.messages()
-            db.session.rollback()
         else:
             flash(_("Tip closed."), "success")
             return redirect(url_for(".detail", tip_id=tip.id))

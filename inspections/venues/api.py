@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from .. import clock
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..extensions import db
@@ -49,7 +50,7 @@ def list_venues(args, pagination_parameters):
     The X-Pagination total is exact up to 10,000; beyond, it says 10000 and the response
     carries `X-Total-Relation: gte` (at least that many), as search engines do.
     """
-    scope, today = scope_of(current_user), services.today()
+    scope, today = scope_of(current_user), clock.today()
     total, exact = queries.count(args, scope, today)
     pagination_parameters.item_count = total
     if not exact:  # as search engines say it: at least this many

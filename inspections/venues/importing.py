@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.services import Scope
 from ..areas.services import assign_venue_areas, check_coordinates, locate
 from ..audit.services import record
+from ..clock import today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..spatial import point
@@ -45,7 +46,6 @@ from .services import (
     check_dates,
     check_status_change,
     compose_address,
-    today,
 )
 
 MAX_ROWS = 50_000

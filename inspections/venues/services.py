@@ -7,10 +7,8 @@ Services take plain arguments (data as loaded by ``schemas.VenueIn``, the caller
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select, update
@@ -18,6 +16,7 @@ from sqlalchemy import func, select, update
 from ..accounts.services import Scope
 from ..areas.services import locate
 from ..audit.services import record
+from ..clock import today
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..spatial import point
@@ -46,11 +45,6 @@ EDITABLE = (
     "opened_on",
     "notes",
 )
-
-
-def today() -> date:
-    """Today in the province's time zone (what "today" means on a form)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def lat_lon(venue: Venue) -> tuple[float, float]:

@@ -4,7 +4,6 @@ duplicates, and the QR entry point /q/<token>."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -25,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import clock
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..areas.models import Area
@@ -125,7 +125,7 @@ def field_label(name: str) -> str:
 @bp.app_template_global()
 def local_today():
     """Today in the province (templates compare licence expiries with it)."""
-    return services.today()
+    return clock.today()
 
 
 @bp.app_template_global()
@@ -198,13 +198,13 @@ def index():
     args, errors, raw = _filters()
     page_no = max(1, request.args.get("page", 1, type=int) or 1)
     try:
-        page = queries.page_of(args, _scope(), services.today(), page_no, PER_PAGE)
+        page = queries.page_of(args, _scope(), clock.today(), page_no, PER_PAGE)
     except NotFound as exc:
         errors = {**errors, "area": [exc.message]}
         args.pop("area", None)
         raw.pop("area", None)
-        page = queries.page_of(args, _scope(), services.today(), page_no, PER_PAGE)
-    since, until = queries.period(args, services.today())
+        page = queries.page_of(args, _scope(), clock.today(), page_no, PER_PAGE)
+    since, until = queries.period(args, clock.today())
     return render_template(
         "venues/index.html",
         page=page,
@@ -236,7 +236,7 @@ def near():
             errors = {"at": exc.messages.get("near", exc.messages.get("sector", ["?"]))}
         else:
             here = args["near"]
-            rows = queries.first(args, _scope(), services.today(), NEAR_LIMIT)
+            rows = queries.first(args, _scope(), clock.today(), NEAR_LIMIT)
     accuracy = request.args.get("acc", type=float)
     return render_template(
         "venues/near.html",
@@ -271,7 +271,7 @@ def detail(venue_id: int):
     # the nearest other venues give the small map landmarks, with or without a base map
     neighbours = [
         [r.latitude, r.longitude, r.venue.name]
-        for r in queries.first({"near": (lat, lon)}, _scope(), services.today(), 16)
+        for r in queries.first({"near": (lat, lon)}, _scope(), clock.today(), 16)
         if r.venue.id != venue.id and (r.distance_m or 0) < 1500
     ]
     return render_template(
@@ -285,7 +285,7 @@ def detail(venue_id: int):
         neighbours=neighbours,
         events=history("venue", venue.id),
         lifecycle=services.lifecycle(venue),
-        today=services.today(),
+        today=clock.today(),
         map_config=_map_config(),
     )
 
@@ -501,9 +501,7 @@ def reissue_label(venue_id: int):
 def _label_selection() -> tuple[list, dict, dict]:
     args, errors, raw = _filters()
     ids = list(
-        db.session.scalars(
-            queries.id_select(args, _scope(), services.today()).limit(MAX_LABELS + 1)
-        )
+        db.session.scalars(queries.id_select(args, _scope(), clock.today()).limit(MAX_LABELS + 1))
     )
     return ids, raw, errors
 
@@ -552,7 +550,7 @@ def labels_pdf():
     ids = ids[:MAX_LABELS]
     body = qr.label_sheet_pdf(_labels_for(ids), title=_("QR labels"))
     record("export", object_type="venue", summary=f"QR labels PDF: {len(ids)} venues")
-    return _download(body, "application/pdf", f"qr-labels-{datetime.now():%Y%m%d}.pdf")
+    return _download(body, "application/pdf", f"qr-labels-{clock.now():%Y%m%d}.pdf")
 
 
 @bp.get("/venues/labels.png")
@@ -572,7 +570,7 @@ def labels_png():
         return resp
     body = qr.label_sheet_png(_labels_for(ids), page=sheet)
     record("export", object_type="venue", summary=f"QR labels PNG page {sheet}: {len(ids)} venues")
-    return _download(body, "image/png", f"qr-labels-{datetime.now():%Y%m%d}-{sheet}.png")
+    return _download(body, "image/png", f"qr-labels-{clock.now():%Y%m%d}-{sheet}.png")
 
 
 # ---------------------------------------------------------------- export
@@ -596,10 +594,10 @@ def export(fmt: str):
     if errors:
         abort(422)
     make, mimetype = EXPORTS[fmt]
-    body, n = make(args, _scope(), services.today())
+    body, n = make(args, _scope(), clock.today())
     described = ", ".join(f"{k}={v}" for k, v in sorted(raw.items())) or "all"
     record("export", object_type="venue", summary=f"{fmt}: {n} venues ({described})"[:500])
-    return _download(body, mimetype, f"venues-{datetime.now():%Y%m%d-%H%M}.{fmt}")
+    return _download(body, mimetype, f"venues-{clock.now():%Y%m%d-%H%M}.{fmt}")
 
 
 # ---------------------------------------------------------------- import

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ..accounts.permissions import P, requires
 from ..audit.services import record
+from ..clock import today
 from ..extensions import db
 from ..venues.models import Venue
-from ..venues.services import today
 from . import register, repeat, services
 from .schemas import CatalogueQuery, LegalViolationOut
 

@@ -15,10 +15,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..clock import today
 from ..extensions import db
 from ..tips.models import Tip
 from ..venues.models import Venue
-from ..venues.services import today
 from ..visits import files
 from .followup import sync_unsynced
 from .models import FinePayment, FollowupFile, RecordedViolation, ReviewerNote, ViolationFollowup

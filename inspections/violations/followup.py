@@ -22,11 +22,11 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, literal, or_, select, true, update
 
 from ..accounts.services import scope_of
+from ..clock import today
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..i18n import fmt_date, fmt_vnd
 from ..venues.models import Venue
-from ..venues.services import today
 from ..visits import files
 from ..visits.models import Inspection, inspection_agency
 from .models import (

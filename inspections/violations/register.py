@@ -17,10 +17,10 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.services import scope_of
 from ..areas.models import Area
+from ..clock import today
 from ..errors import Invalid
 from ..extensions import db
 from ..venues.models import SECTOR_CODES, Sector, Venue
-from ..venues.services import today
 from ..visits.models import Inspection
 from . import services
 from .followup import agency_bit, status_of

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
+from ..clock import local_day
 from ..extensions import db
 from ..i18n import fmt_date, fmt_vnd
 from ..tips.models import Tip
 from ..venues.models import VenueEvent
 from ..visits.models import Inspection, InspectionAmendment
-from ..visits.services import local_day
 from . import services
 from .followup import status_of, visible_notes_clause
 from .models import FinePayment, RecordedViolation, ReviewerNote, ViolationFollowup

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -23,17 +22,19 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from .. import clock
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
 from ..areas.models import Area
 from ..audit.services import record
+from ..clock import today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..pagination import Page
 from ..venues.models import SECTOR_CODES, Sector, Venue
-from ..venues.services import get_venue, today
+from ..venues.services import get_venue
 from ..visits import files
 from ..visits.models import Inspection
 from . import followup, register, repeat, services, timeline
@@ -156,7 +157,7 @@ def export():
         object_type="recorded_violation",
         summary=f"{fmt}: {n} violations ({described or 'all'})"[:500],
     )
-    return _download(body, EXPORT_TYPES[fmt], f"violations-{datetime.now():%Y%m%d-%H%M}.{fmt}")
+    return _download(body, EXPORT_TYPES[fmt], f"violations-{clock.now():%Y%m%d-%H%M}.{fmt}")
 
 
 EXPORT_TYPES = {
@@ -424,7 +425,7 @@ def catalogue():
         sectors=list(db.session.scalars(select(Sector).order_by(Sector.sort_order))),
         basis=services.legal_basis,
         locale=str(get_locale()),
-        today=date.today(),
+        today=today(),
     )
 
 

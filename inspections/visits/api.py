@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import clock
 from ..accounts.permissions import P, requires
 from ..extensions import db
 from ..venues.models import Sector
@@ -95,7 +96,7 @@ def _phone_clock():
     except ValueError:
         sent = None
     if sent is not None and sent.tzinfo is not None:
-        g.phone_clock_ahead = services.phone_clock_ahead(sent)
+        g.phone_clock_ahead = clock.phone_clock_ahead(sent)
 
 
 @blp.before_request

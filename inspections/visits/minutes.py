@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from .. import clock
 from ..i18n import fmt_date, fmt_vnd
 from . import files, services
 
@@ -79,7 +80,7 @@ def _build(inspection) -> bytes:
     pdf.alias_nb_pages()
     doc = services.document(inspection, "vi")
     venue = inspection.venue
-    local_at = inspection.inspected_at.astimezone(services.tz())
+    local_at = inspection.inspected_at.astimezone(clock.tz())
     pdf.footer_text = _(
         "Inspection no. %(id)s · %(venue)s · %(day)s",
         id=inspection.id,
@@ -266,7 +267,7 @@ def _build(inspection) -> bytes:
                 pdf,
                 _(
                     "%(at)s, %(who)s: %(reason)s",
-                    at=a.created_at.astimezone(services.tz()).strftime("%d/%m/%Y %H:%M"),
+                    at=a.created_at.astimezone(clock.tz()).strftime("%d/%m/%Y %H:%M"),
                     who=who,
                     reason=a.reason,
                 ),
@@ -276,7 +277,7 @@ def _build(inspection) -> bytes:
         _para(pdf, _("Items marked * were amended; the original values are listed above."), size=8)
 
     pdf.ln(3)
-    end = (inspection.submitted_at or inspection.updated_at).astimezone(services.tz())
+    end = (inspection.submitted_at or inspection.updated_at).astimezone(clock.tz())
     _para(
         pdf,
         _(

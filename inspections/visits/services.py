@@ -10,7 +10,6 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from ..accounts.services import scope_of, teams_of
 from ..areas.models import Area
 from ..areas.services import check_coordinates
 from ..audit.services import record
+from ..clock import local_day
 from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
@@ -55,23 +55,6 @@ AMENDABLE_SCALARS = ("representative_name", "representative_role", "notes")
 
 
 # ---------------------------------------------------------------- time
-
-
-def tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_day(at: datetime) -> date:
-    """The calendar day of an instant in the province (what coverage counts)."""
-    return at.astimezone(tz()).date()
-
-
-def phone_clock_ahead(client_time: datetime | None) -> timedelta:
-    """How far ahead of the server the phone's clock is, from the time the phone said it
-    sent the request (zero when not given or behind). Used only to judge "in the future"."""
-    if client_time is None:
-        return timedelta(0)
-    return max(client_time - utcnow(), timedelta(0))
 
 
 def check_time(venue: Venue, at: datetime) -> None:

@@ -6,7 +6,6 @@ The form page only renders; it saves and submits through the JSON API (api.py).
 
 from __future__ import annotations
 
-from datetime import date
 from types import SimpleNamespace
 
 from flask import (
@@ -31,12 +30,12 @@ from ..accounts.permissions import P, requires, role_allows
 from ..accounts.services import scope_of
 from ..areas.models import Area
 from ..audit.services import history
+from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..text import like_pattern
 from ..venues.models import Sector, Venue
-from ..venues.services import today as local_today
 from ..violations import services as violations
 from ..violations.models import MEASURES
 from . import checklists, files, services
@@ -507,7 +506,7 @@ def checklist(template_id: int):
         "visits/checklist.html",
         template=template,
         groups=checklists.grouped(template, _locale()),
-        today=date.today(),
+        today=local_today(),
     )
 
 

@@ -77,8 +77,8 @@ def _followup_samples(venue):
 
     from PIL import Image
 
+    from inspections.clock import today
     from inspections.tips.models import Tip
-    from inspections.venues.services import today
     from inspections.violations import followup
     from inspections.violations.models import LegalViolation, RecordedViolation
     from inspections.visits.models import Inspection

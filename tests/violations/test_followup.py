@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from inspections.audit.models import AuditEvent
+from inspections.clock import today
 from inspections.errors import Conflict
 from inspections.extensions import db
-from inspections.venues.services import today
 from inspections.violations.models import (
     NOTE_MAX,
     FinePayment,

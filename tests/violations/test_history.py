@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from inspections.clock import today
 from inspections.extensions import db
 from inspections.tips.models import Tip
-from inspections.venues.services import change_status, today
+from inspections.venues.services import change_status
 from inspections.violations import followup, repeat
 from tests.conftest import csrf_token, user
 

@@ -8,9 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import spreadsheets
 from ..accounts.services import Scope
 from ..cli import fail, run_service
-from ..extensions import db
 
 
 def register_commands(group: AppGroup) -> None:
@@ -64,13 +64,9 @@ def register_commands(group: AppGroup) -> None:
         if rejected and report.rejected:
             headers, rows = importing.rejected_rows(table, report)
             body = (
-                importing.write_xlsx(headers, rows, "rejected")
+                spreadsheets.write_xlsx(headers, rows, "rejected")
                 if rejected.lower().endswith(".xlsx")
-                else importing.write_csv(headers, rows)
+                else spreadsheets.write_csv(headers, rows)
             )
             Path(rejected).write_bytes(body)
             click.echo(f"rejected rows written to {rejected}")
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()

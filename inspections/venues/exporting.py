@@ -17,8 +17,8 @@ from sqlalchemy import select
 from ..accounts.services import Scope
 from ..core.templating import STATUS_LABELS
 from ..extensions import db
+from ..spreadsheets import write_csv, write_xlsx
 from . import queries
-from .importing import write_csv, write_xlsx
 from .models import VenueLicence
 
 CHUNK = 1000

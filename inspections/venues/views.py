@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import clock
+from .. import clock, spreadsheets
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..areas.models import Area
@@ -714,14 +714,14 @@ def import_rejected(upload: str, fmt: str):
     table = importing.read_table(data, meta["filename"], _max_import_bytes())
     report = importing.ImportReport.from_dict(dict(meta["report"]))
     headers, rows = importing.rejected_rows(table, report)
-    name = importing.safe_filename(meta["filename"], f"-rejected.{fmt}")
+    name = spreadsheets.safe_filename(meta["filename"], f"-rejected.{fmt}")
     if fmt == "xlsx":
         return _download(
-            importing.write_xlsx(headers, rows, "rejected"),
+            spreadsheets.write_xlsx(headers, rows, "rejected"),
             EXPORTS["xlsx"][1],
             name,
         )
-    return _download(importing.write_csv(headers, rows), "text/csv; charset=utf-8", name)
+    return _download(spreadsheets.write_csv(headers, rows), "text/csv; charset=utf-8", name)
 
 
 # ---------------------------------------------------------------- duplicates

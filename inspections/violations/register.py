@@ -290,7 +290,7 @@ EXPORT_COLUMNS = (
 
 def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:
     """The filtered register as XLSX or CSV (at most EXPORT_CAP rows), and its row count."""
-    from ..venues.importing import write_csv, write_xlsx
+    from ..spreadsheets import write_csv, write_xlsx
 
     on = today()
     all_ids = ids(user, f, 0, EXPORT_CAP, on)

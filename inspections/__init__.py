@@ -60,7 +60,6 @@ def configure_extensions(app: Flask) -> None:
     import_models()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.compile_catalogs(app)
     i18n.init_app(app)
     auth.init_app(app)
     api.init_app(app)

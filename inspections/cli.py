@@ -14,6 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from marshmallow import Schema, ValidationError, fields
 
+from .dbtypes import utcnow
 from .errors import InspectionsError
 from .extensions import db
 from .uow import unit
@@ -195,6 +196,32 @@ def relink_command(check: bool) -> None:
     click.echo(f"inspections relinked: {changed} (broken before: {broken})")
 
 
+# ---------------------------------------------------------------- maintenance
+
+
+@click.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def prune_command(dry_run: bool) -> None:
+    """Delete idempotency records and login attempts older than their retention.
+
+    Retention: INSPECTIONS_IDEMPOTENCY_RETENTION_DAYS (60) and
+    INSPECTIONS_LOGIN_ATTEMPT_RETENTION_DAYS (90). Run it daily (cron or a systemd timer).
+    """
+    from flask import current_app
+
+    from . import retention
+
+    settings = run_service(retention.Retention.from_config, current_app.config)
+    now = utcnow()
+    if dry_run:
+        counts = retention.count_prunable(settings, now)
+    else:
+        counts = run_service(retention.prune, settings, now)
+    verb = "would be deleted" if dry_run else "deleted"
+    for table, n in counts.items():
+        click.echo(f"{table}: {n} {verb}")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from .accounts.cli import users_cli
@@ -204,3 +231,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(areas_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(relink_command)
+    app.cli.add_command(prune_command)

@@ -32,6 +32,10 @@ def defaults(instance_path: str) -> dict:
         "REPEAT_WINDOW_MONTHS": 12,
         # Trust X-Forwarded-* from this many proxies (0 when served directly).
         "PROXY_COUNT": 0,
+        # `flask prune`: an Idempotency-Key is remembered this long (longer than any phone keeps
+        # an inspection in its offline queue); login attempts only serve the rate limits.
+        "IDEMPOTENCY_RETENTION_DAYS": 60,
+        "LOGIN_ATTEMPT_RETENTION_DAYS": 90,
     }
 
 

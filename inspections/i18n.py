@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request
@@ -56,29 +55,6 @@ def fmt_decimal(value) -> str:
     if value is None:
         return ""
     return format_decimal(float(value), format="#,##0.##")
-
-
-def compile_catalogs(app: Flask) -> None:
-    """Compile .po to .mo when missing or stale, so a fresh checkout speaks Vietnamese."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    base = app.config["BABEL_TRANSLATION_DIRECTORIES"]
-    for locale in LOCALES:
-        folder = os.path.join(base, locale, "LC_MESSAGES")
-        po_path = os.path.join(folder, "messages.po")
-        mo_path = os.path.join(folder, "messages.mo")
-        if not os.path.exists(po_path):
-            continue
-        if os.path.exists(mo_path) and os.path.getmtime(mo_path) >= os.path.getmtime(po_path):
-            continue
-        try:
-            with open(po_path, "rb") as fh:
-                catalog = read_po(fh, locale=locale)
-            with open(mo_path, "wb") as fh:
-                write_mo(fh, catalog)
-        except OSError:  # read-only install: the packaged .mo is used as it is
-            app.logger.warning("cannot compile %s", po_path)
 
 
 def init_app(app: Flask) -> None:

@@ -29,6 +29,19 @@ PG_ADMIN_URL = os.environ.get(
 TEST_PASSWORD = "correct-horse-battery"
 
 
+def pytest_sessionstart(session):
+    """Compile the Vietnamese catalogue when it is missing or older than the .po (make does it
+    at install with pybabel; this covers running pytest straight after editing translations)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = ROOT / "inspections/translations/vi/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as src, mo.open("wb") as out:
+            write_mo(out, read_po(src, locale="vi"))
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--db",
@@ -174,7 +187,7 @@ def _create_role_users() -> None:
 def _db_transaction(app):
     """Every test runs in a transaction rolled back at the end (savepoints for commits)."""
     with app.app_context():
-        engines = db._app_engines[app]
+        engines = db.engines  # the app's own mapping of bind keys to engines (public API)
         engine = engines[None]
         connection = engine.connect()
         outer = connection.begin()

@@ -1,0 +1,74 @@
+"""Pruning the tables that only grow: idempotency records and login attempts.
+
+Neither is history: an idempotency record only has to outlive the longest time a phone may
+keep an inspection in its offline queue (a retry after that would be taken as new), and a login
+attempt only has to outlive the rate-limit windows. The audit trail is never pruned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import delete, func, select
+
+from .accounts.models import LoginAttempt
+from .extensions import db
+from .uow import transactional
+from .visits.models import IdempotencyRecord
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How many days each growing table keeps its rows."""
+
+    idempotency_days: int
+    login_attempt_days: int
+
+    @classmethod
+    def from_config(cls, config) -> Retention:
+        """The retention settings of the app's configuration (ValidationError when invalid)."""
+        data = _Settings().load(
+            {
+                "idempotency_days": config["IDEMPOTENCY_RETENTION_DAYS"],
+                "login_attempt_days": config["LOGIN_ATTEMPT_RETENTION_DAYS"],
+            }
+        )
+        return cls(**data)
+
+
+class _Settings(Schema):
+    # at least a week: a phone may stay offline for days with inspections in its queue
+    idempotency_days = fields.Integer(required=True, validate=validate.Range(min=7, max=3650))
+    login_attempt_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
+
+
+def _targets(retention: Retention, now: datetime) -> list[tuple[str, object, datetime]]:
+    return [
+        (
+            "idempotency_record",
+            IdempotencyRecord.created_at,
+            now - timedelta(days=retention.idempotency_days),
+        ),
+        ("login_attempt", LoginAttempt.at, now - timedelta(days=retention.login_attempt_days)),
+    ]
+
+
+def count_prunable(retention: Retention, now: datetime) -> dict[str, int]:
+    """How many rows of each table are older than their retention (what prune would delete)."""
+    return {
+        name: db.session.scalar(select(func.count()).where(column < cutoff)) or 0
+        for name, column, cutoff in _targets(retention, now)
+    }
+
+
+@transactional
+def prune(retention: Retention, now: datetime) -> dict[str, int]:
+    """Delete the rows older than their retention; returns how many per table."""
+    deleted = {}
+    for name, column, cutoff in _targets(retention, now):
+        table = column.class_.__table__
+        result = db.session.execute(delete(table).where(table.c[column.key] < cutoff))
+        deleted[name] = result.rowcount or 0
+    return deleted

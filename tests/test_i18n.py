@@ -1,0 +1,40 @@
+"""The Vietnamese catalogue: every message of the code and templates is translated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "inspections" / "translations"
+PO = TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po"
+# the same sources and keywords as `make i18n` (babel.cfg, -k _l -k lazy_gettext)
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+SOURCES = {"inspections": [("**.py", "python")], "templates": [("**.html", "jinja2")]}
+
+
+def extracted() -> set[str]:
+    """The msgids of the code and the templates."""
+    found = set()
+    for folder, method_map in SOURCES.items():
+        for _file, _line, message, _comments, _ctx in extract_from_dir(
+            ROOT / folder, method_map=method_map, keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return {m for m in found if m}
+
+
+def test_every_message_has_a_vietnamese_translation():
+    with PO.open("rb") as fh:
+        catalog = read_po(fh, locale="vi")
+    missing = []
+    for msgid in sorted(extracted()):
+        entry = catalog.get(msgid)
+        text = entry.string if entry else None
+        if isinstance(text, tuple):
+            text = text[0]
+        if not text or entry.fuzzy:
+            missing.append(msgid)
+    assert missing == [], f"untranslated (run make i18n, then translate): {missing}"

@@ -79,11 +79,11 @@ def _containing(level: str, pt, parent_id: int | None = None) -> Area | None:
 
 def _nearest(level: str, pt, parent_id: int | None = None) -> tuple[Area | None, float | None]:
     dist = distance_m(Area.geom, pt)
-    q = select(Area, dist).where(Area.level == level, Area.geom.is_not(None))
+    q = select(Area, dist.label("metres")).where(Area.level == level, Area.geom.is_not(None))
     if parent_id is not None:
         q = q.where(Area.parent_id == parent_id)
     row = db.session.execute(q.order_by(dist, Area.code).limit(1)).first()
-    return (row[0], float(row[1])) if row else (None, None)
+    return (row.Area, float(row.metres)) if row else (None, None)
 
 
 def locate(latitude: float, longitude: float) -> Located:

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..accounts.permissions import P, can
+from ..accounts.permissions import P, role_allows
 from ..accounts.services import scope_of
 from ..extensions import db
 from ..venues.models import Venue
 
 
-def home_summary() -> dict:
-    """Counts of venues by status within the user's area."""
-    scope = scope_of(current_user)
+def home_summary(user) -> dict:
+    """Counts of venues by status within the user's area, overdue remedies and tips."""
+    scope = scope_of(user)
     rows = db.session.execute(
-        select(Venue.status, func.count())
+        select(Venue.status, func.count().label("n"))
         .where(scope.venues(Venue), Venue.merged_into_id.is_(None))
         .group_by(Venue.status)
     ).all()
-    by_status = dict(rows)
+    by_status = {r.status: r.n for r in rows}
     summary = {"venues": sum(by_status.values()), "by_status": by_status}
-    if can(P.VIOLATIONS_READ):
+    if role_allows(user.role, P.VIOLATIONS_READ):
         from ..violations.followup import overdue_count
 
-        summary["overdue_remedies"] = overdue_count(current_user)
-    if can(P.TIPS_READ):
+        summary["overdue_remedies"] = overdue_count(user)
+    if role_allows(user.role, P.TIPS_READ):
         from ..clock import today
         from ..tips.services import in_time_share
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,7 +18,7 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @requires(P.AUTHENTICATED)
 def home():
-    return render_template("core/home.html", summary=services.home_summary())
+    return render_template("core/home.html", summary=services.home_summary(current_user))
 
 
 @bp.get("/healthz")

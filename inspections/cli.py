@@ -199,6 +199,20 @@ def relink_command(check: bool) -> None:
 # ---------------------------------------------------------------- maintenance
 
 
+@click.command("grant-app-role")
+@click.argument("role")
+def grant_app_role_command(role: str) -> None:
+    """PostgreSQL: let ROLE (the role the app connects as) read and write rows, and only
+    INSERT and SELECT the audit trail. Run as the owner role after every `db upgrade`."""
+    from .dbadmin import grant_app_role
+
+    def grant() -> None:
+        grant_app_role(db.session.connection(), role)
+
+    run_service(grant)
+    click.echo(f"{role}: rows of every table; audit_event: INSERT and SELECT only")
+
+
 @click.command("prune")
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 def prune_command(dry_run: bool) -> None:
@@ -232,3 +246,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(relink_command)
     app.cli.add_command(prune_command)
+    app.cli.add_command(grant_app_role_command)

@@ -58,19 +58,59 @@ def pytest_report_header(config):
 # ---------------------------------------------------------------- databases
 
 
+# The two roles of a PostgreSQL deployment (README, "Deploying on PostGIS"): the owner runs the
+# migrations and the seed; the suite itself runs as the app role, which may only INSERT and
+# SELECT the audit trail. Passwords equal the names (test clusters only).
+PG_OWNER, PG_APP = "inspections_test_owner", "inspections_test_app"
+
+
+def _ensure_pg_roles(conn) -> None:
+    for role in (PG_OWNER, PG_APP):
+        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+            continue
+        try:
+            conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{role}'"))
+        except Exception:  # another test run created it at the same moment
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+                raise
+
+
+def pg_url(database: str, role: str | None = None) -> str:
+    """A URL of the test cluster for a database, as the admin or as one of the two roles."""
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    if role:
+        scheme, _sep, rest = base.partition("://")
+        base = f"{scheme}://{role}:{role}@{rest.rsplit('@', 1)[-1]}"
+    return f"{base}/{database}"
+
+
 def create_pg_database(prefix: str = "inspections_test") -> str:
-    """A new PostGIS database; returns its URL."""
+    """A new PostGIS database owned by the owner role; returns the owner's URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        _ensure_pg_roles(conn)
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER {PG_OWNER}'))
     admin.dispose()
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    eng = create_engine(pg_url(name), isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     eng.dispose()
-    return url
+    return pg_url(name, PG_OWNER)
+
+
+def app_role_url(url: str) -> str:
+    """The URL the app runs with: on PostGIS the app role after the owner granted it its
+    rights (flask grant-app-role); on SQLite the same file."""
+    if not url.startswith("postgresql"):
+        return url
+    from inspections.dbadmin import grant_app_role
+
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        grant_app_role(conn, PG_APP)
+    eng.dispose()
+    return pg_url(url.rsplit("/", 1)[1], PG_APP)
 
 
 def drop_pg_database(url: str) -> None:
@@ -133,19 +173,22 @@ def migrate_and_seed(app, demo: bool = False) -> None:
     from flask_migrate import upgrade
 
     from inspections import seeding
+    from inspections.uow import unit
 
     with app.app_context():
         upgrade()
-        seeding.run(demo=demo)
-        db.session.commit()
+        with unit():
+            seeding.run(demo=demo)
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def app(db_kind, tmp_path_factory):
     tmp_dir = tmp_path_factory.mktemp("app")
     url = new_database_url(db_kind, tmp_dir, "suite")
-    application = make_app(url, tmp_dir)
-    migrate_and_seed(application)
+    migrate_and_seed(make_app(url, tmp_dir))  # as the owner
+    application = make_app(app_role_url(url), tmp_dir)
     with application.app_context():
         _create_role_users()
         db.session.commit()

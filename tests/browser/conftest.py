@@ -23,6 +23,7 @@ from tests.conftest import (
     ROLE_USERS,
     TEST_PASSWORD,
     _create_role_users,
+    app_role_url,
     dispose_database,
     make_app,
     migrate_and_seed,
@@ -77,8 +78,9 @@ def live_server(db_kind, tmp_path_factory, request):
     url = new_database_url(db_kind, tmp_dir, "live")
     demo = getattr(request.module, "LIVE_DEMO", False)
     secret = uuid.uuid4().hex * 2  # shared, so tokens made here (QR labels) verify there
-    application = make_app(url, tmp_dir, SECRET_KEY=secret)
-    migrate_and_seed(application, demo=demo)
+    migrate_and_seed(make_app(url, tmp_dir, SECRET_KEY=secret), demo=demo)  # as the owner
+    served_url = app_role_url(url)  # the server runs as the app role, like production
+    application = make_app(served_url, tmp_dir, SECRET_KEY=secret)
     with application.app_context():
         _create_role_users()
         db.session.commit()
@@ -87,7 +89,7 @@ def live_server(db_kind, tmp_path_factory, request):
     log_file = log.open("w")
     env = {
         **os.environ,
-        "INSPECTIONS_DATABASE_URL": url,
+        "INSPECTIONS_DATABASE_URL": served_url,
         "INSPECTIONS_SECRET_KEY": secret,
         "INSPECTIONS_UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "INSPECTIONS_TILE_URL": "",

@@ -78,11 +78,14 @@ def import_models() -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from . import uow
+    from . import inputs, uow
     from .accounts.permissions import enforce_declared
     from .audit.services import flush_pending
 
+    inputs.init_converters(app)  # before the blueprints: their routes use the bounded ids
     app.before_request(enforce_declared)
+    app.before_request(inputs.refuse_control_characters)
+    app.before_request(inputs.refuse_bad_paging)
 
     @app.before_request
     def _nonce():

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import uow
@@ -141,6 +142,14 @@ def register_error_handlers(app: Flask) -> None:
                     errors = only
         message = exc.description if _is_custom(exc) else _http_message(exc)
         return _answer(exc.code or 500, message, errors, headers=_auth_headers(exc))
+
+    @app.errorhandler(DataError)
+    def _data(exc: DataError):
+        # A value the database cannot hold (out of range, malformed) that no schema caught:
+        # the input is bad, not the server. Logged, so the missing check gets written.
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, exc)
+        uow.discard()
+        return _answer(422, _("A value is out of the range the system accepts."))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

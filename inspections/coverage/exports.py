@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .services import Coverage, Figures
+from .rule import Coverage, Figures
 
 HEADERS = [
     "Mã ĐVHC",

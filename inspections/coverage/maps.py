@@ -22,7 +22,7 @@ from folium.utilities import JsCode
 from markupsafe import escape
 
 from ..i18n import fmt_decimal
-from .services import EARLIER, IN_PERIOD, NEVER, Coverage, Figures
+from .rule import EARLIER, IN_PERIOD, NEVER, Coverage, Figures
 
 LEAFLET_JS = "vendor/leaflet-1.9.4/leaflet.js"
 LEAFLET_CSS = "vendor/leaflet-1.9.4/leaflet.css"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .services import FIGURES, LEVELS
+from .rule import FIGURES, LEVELS
 
 LEVEL_FIELD = {
     "load_default": "district",

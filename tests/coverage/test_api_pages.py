@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from inspections.audit.models import AuditEvent
-from inspections.coverage import periods, services
+from inspections.coverage import periods, plans, rule
 from inspections.coverage.models import Plan
 from inspections.extensions import db
 from tests.conftest import csrf_token
@@ -181,8 +181,8 @@ def test_plans_seeded_chosen_by_year_and_managed(as_user):
     assert float(seeded.coverage_target_pct) == 20 and float(seeded.tips_target_pct) == 100
     assert seeded.baseline_on == date(2021, 1, 1)
     # a period of 2026 uses the latest plan before it; 2023 has none: defaults
-    assert services.plan_for(periods.parse("2026")).plan.number == "1227/KH-UBND"
-    none = services.plan_for(periods.parse("2023"))
+    assert plans.plan_for(periods.parse("2026")).plan.number == "1227/KH-UBND"
+    none = plans.plan_for(periods.parse("2023"))
     assert none.plan is None and float(none.coverage_pct) == 20 and none.baseline_on is None
     client = as_user("t_coord")
     token = csrf_token(client, "/coverage/plans/new")
@@ -196,7 +196,7 @@ def test_plans_seeded_chosen_by_year_and_managed(as_user):
     }
     r = client.post("/coverage/plans/new", data=form)
     assert r.status_code == 302
-    plan = services.plan_for(periods.parse("2025"))
+    plan = plans.plan_for(periods.parse("2025"))
     assert plan.plan.number == "99/KH-UBND" and float(plan.coverage_pct) == 25
     assert float(plan.tips_pct) == 100  # the default
     dup = client.post("/coverage/plans/new", data={**form, "number": "100/KH-UBND"})
@@ -214,5 +214,5 @@ def test_the_fast_json_is_the_documented_schema(create_venue, create_inspection)
     lat, lon = point_in("593")
     create_inspection(create_venue(name="S", lat=lat, lon=lon), on=date(2024, 2, 2))
     for by_sector in (False, True):
-        cov = services.coverage(periods.parse("2024"), scope=Scope(), by_sector=by_sector)
+        cov = rule.coverage(periods.parse("2024"), scope=Scope(), by_sector=by_sector)
         assert coverage_dict(cov) == CoverageOut().dump(cov)

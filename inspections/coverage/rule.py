@@ -83,6 +83,13 @@ class Figures:
         return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
 
     @property
+    def status(self) -> str:
+        """below / meets (the target) / none (no venues): the area's colour on the map."""
+        if self.meets_target is None:
+            return "none"
+        return "meets" if self.meets_target else "below"
+
+    @property
     def ever_inspected_pct(self) -> float | None:
         """Ever inspected / in scope in %, one decimal; None when nothing is in scope."""
         return round(100 * self.ever_inspected / self.in_scope, 1) if self.in_scope else None

@@ -30,6 +30,7 @@ from ..forms import load_form
 from ..pagination import Page
 from ..venues.models import Sector
 from . import exports, lists, maps, next_visits, periods, rule
+from .map_file import standalone_html
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .plans import list_plans, plan_for, save_plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
@@ -142,7 +143,6 @@ def index():
         picker=_picker(args, period),
         link=_links(period, args.get("sector")) if period else None,
         query=_current_query(args, period),
-        status_of=maps.status_of,
     ), status
 
 
@@ -285,7 +285,7 @@ def export_map():
         if plan
         else _("No plan: default target %(t)s %%", t=target)
     )
-    body = maps.standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
+    body = standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
     record(
         "export",
         object_type="coverage",

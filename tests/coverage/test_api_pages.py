@@ -152,6 +152,13 @@ def test_xlsx_has_vietnamese_headers_the_same_numbers_and_is_audited(
     data = {row[0]: row for row in rows[header + 1 :]}
     assert data["593"][2:7] == (4, 1, 25.0, 20.0, "Đạt")
     assert data["594"][4] == "không có cơ sở"
+    head = header + 1  # 1-based row of the header
+    assert ws.freeze_panes == f"C{head + 1}" and ws["A1"].font.b and ws["A1"].font.sz == 13
+    assert ws[f"A{head}"].font.b and ws[f"A{head}"].fill.fgColor.rgb == "00DDEBF7"
+    assert ws.column_dimensions["B"].width == 28 and ws.column_dimensions["C"].width == 14
+    pt = next(row for row in ws.iter_rows(min_row=head + 1) if row[0].value == "593")
+    assert pt[4].number_format == "0.0" and pt[2].number_format == "General"
+    assert all(cell.font.b for cell in ws[ws.max_row])  # the totals
     assert "Theo ngành nghề" in wb.sheetnames
     api = client.get("/api/v1/coverage?period=2024").json
     assert api["totals"]["venues_in_scope"] == rows[-1][2] == 4

@@ -43,7 +43,14 @@ def list_plans() -> list[Plan]:
 
 @transactional
 def save_plan(plan: Plan | None, **values) -> Plan:
-    """Create (plan=None) or update a plan; number and year are unique."""
+    """Create (plan=None) or update a plan; number and year are unique; a target left empty
+    (None) takes the default."""
+    for key, default in (
+        ("coverage_target_pct", DEFAULT_COVERAGE_TARGET),
+        ("tips_target_pct", DEFAULT_TIPS_TARGET),
+    ):
+        if key in values and values[key] is None:
+            values[key] = default
     for key, label in (("number", _("number")), ("year", _("year"))):
         other = db.session.scalar(
             select(Plan.id).where(

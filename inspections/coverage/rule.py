@@ -155,11 +155,16 @@ class Coverage:
         raise NotFound(_("Unknown area code %(code)s.", code=code), field="area")
 
 
+def list_sectors() -> list[Sector]:
+    """Every sector, in display order."""
+    return list(db.session.scalars(select(Sector).order_by(Sector.sort_order)))
+
+
 def sector_by_code(code: str | None) -> Sector | None:
     """The sector of a code, None for no filter, or Invalid listing the codes."""
     if not code:
         return None
-    sectors = list(db.session.scalars(select(Sector).order_by(Sector.sort_order)))
+    sectors = list_sectors()
     for s in sectors:
         if s.code == code:
             return s
@@ -370,9 +375,7 @@ def coverage(
         sector_obj.id if sector_obj else None,
         by_sector,
     )
-    sectors = (
-        list(db.session.scalars(select(Sector).order_by(Sector.sort_order))) if by_sector else []
-    )
+    sectors = list_sectors() if by_sector else []
     sector_codes = {s.id: s.code for s in sectors}
     rows: dict[int, Figures] = {}
     for rec in db.session.execute(stmt):

@@ -18,7 +18,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
@@ -28,7 +27,6 @@ from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..pagination import Page
-from ..venues.models import Sector
 from . import exports, lists, maps, next_visits, periods, rule
 from .map_file import standalone_html
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
@@ -102,7 +100,7 @@ def _picker(args: dict, period: periods.Period | None) -> dict:
         "chosen": chosen or str(today.year),
         "start": period.start.isoformat() if period else "",
         "end": period.end.isoformat() if period else "",
-        "sectors": db.session.scalars(select(Sector).order_by(Sector.sort_order)).all(),
+        "sectors": rule.list_sectors(),
     }
 
 
@@ -319,10 +317,6 @@ def plan_edit(plan_id: int | None = None):
         values = request.form.to_dict()
         data, errors = load_form(PlanForm(), request.form)
         if data:
-            if data["coverage_target_pct"] is None:
-                data["coverage_target_pct"] = DEFAULT_COVERAGE_TARGET
-            if data["tips_target_pct"] is None:
-                data["tips_target_pct"] = DEFAULT_TIPS_TARGET
             try:
                 plan = save_plan(plan, **data)
             except InspectionsError as exc:

@@ -75,7 +75,7 @@ def measure_api(scale: str, runs: int, target_ms: float | None, key: str = "2024
     both see the same machine load. target_ms None: measured for information only."""
     from inspections import create_app
     from inspections.accounts.services import Scope, create_token, get_user
-    from inspections.coverage import periods, services
+    from inspections.coverage import periods, plans, rule
     from inspections.extensions import db
 
     app = create_app({"DATABASE_URL": database_url(scale), "TILE_URL": ""})
@@ -89,8 +89,8 @@ def measure_api(scale: str, runs: int, target_ms: float | None, key: str = "2024
 
     def bare():
         with app.app_context():
-            baseline = services.plan_for(period).baseline_on
-            stmt = services.figures_statement(period, "district", Scope(), baseline)
+            baseline = plans.plan_for(period).baseline_on
+            stmt = rule.figures_statement(period, "district", Scope(), baseline)
             t = time.perf_counter()
             db.session.execute(stmt).all()
             return (time.perf_counter() - t) * 1000

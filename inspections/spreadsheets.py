@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .text import fold
@@ -24,40 +25,88 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def write_xlsx(headers: list[str], rows: list[list], title: str = "sheet") -> bytes:
-    """A one-sheet workbook: bold frozen header, dates as dd/mm/yyyy; text that looks like a
-    formula ("=HYPERLINK(...)" typed as a venue name) stays text."""
-    from openpyxl import Workbook
+@dataclass
+class Sheet:
+    """One worksheet: a few heading lines (the first large and bold), then a table with a bold
+    header, an optional bold totals row, the header and ``frozen_columns`` kept in view."""
+
+    title: str
+    headers: list[str]
+    rows: list[list]
+    heading: list[str] = field(default_factory=list)
+    totals: list | None = None
+    frozen_columns: int = 0
+    header_fill: str | None = None  # RGB hex of the header cells' background
+    wrap_header: bool = False  # long header texts wrap, aligned to the top
+    widths: dict[int, float] = field(default_factory=dict)  # column (0-based) → width
+    number_formats: dict[int, str] = field(default_factory=dict)  # column (0-based) → format
+
+
+def _cell(ws, value, number_format: str | None = None, **style):
+    """A write-only cell: dates as dd/mm/yyyy, text that looks like a formula kept as text;
+    the bare value when nothing needs saying (large exports stay fast)."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+
+    is_date = isinstance(value, (date, datetime))
+    is_formula = isinstance(value, str) and value.startswith("=")
+    number_format = number_format if isinstance(value, (int, float)) else None
+    if not (is_date or is_formula or number_format or style):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    if is_date:
+        cell.number_format = "DD/MM/YYYY"
+    elif is_formula:
+        cell.data_type = "s"  # openpyxl would store it as a formula
+    elif number_format:
+        cell.number_format = number_format
+    for key, val in style.items():
+        setattr(cell, key, val)
+    return cell
+
+
+def _write_sheet(wb, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(sheet.title[:31])
+    head_row = len(sheet.heading) + (2 if sheet.heading else 1)  # a blank line after a heading
+    ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{head_row + 1}"
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[get_column_letter(col + 1)].width = width
+    for i, line in enumerate(sheet.heading):
+        ws.append([_cell(ws, line, font=Font(bold=True, size=13)) if i == 0 else line])
+    if sheet.heading:
+        ws.append([])
+    head_style = {"font": Font(bold=True)}
+    if sheet.header_fill:
+        head_style["fill"] = PatternFill("solid", fgColor=sheet.header_fill)
+    if sheet.wrap_header:
+        head_style["alignment"] = Alignment(wrap_text=True, vertical="top")
+    ws.append([_cell(ws, h, **head_style) for h in sheet.headers])
+    formats = sheet.number_formats
+    for row in sheet.rows:
+        ws.append([_cell(ws, v, formats.get(i)) for i, v in enumerate(row)])
+    if sheet.totals is not None:
+        bold = Font(bold=True)
+        ws.append([_cell(ws, v, formats.get(i), font=bold) for i, v in enumerate(sheet.totals)])
+
+
+def write_workbook(sheets: list[Sheet]) -> bytes:
+    """A workbook of the sheets, in order (see Sheet)."""
+    from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, (date, datetime)):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                cells.append(cell)
-            elif isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"  # openpyxl would store it as a formula
-                cells.append(cell)
-            else:
-                cells.append(value)
-        ws.append(cells)
+    for sheet in sheets:
+        _write_sheet(wb, sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def write_xlsx(headers: list[str], rows: list[list], title: str = "sheet") -> bytes:
+    """A one-sheet workbook: bold frozen header, dates as dd/mm/yyyy; text that looks like a
+    formula ("=HYPERLINK(...)" typed as a venue name) stays text."""
+    return write_workbook([Sheet(title, headers, rows)])
 
 
 def _csv_cell(value):

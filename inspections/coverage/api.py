@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 
 from flask import Response
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..clock import today as local_today
-from . import maps, periods, services
+from . import lists, next_visits, periods, rule
+from .map_geojson import area_features
 from .schemas import (
+    CoverageGeoOut,
     CoverageOut,
     CoverageQuery,
     NextOut,
     NextQuery,
     VenueListOut,
     VenueListQuery,
-    coverage_dict,
 )
 
 blp = Blueprint(
@@ -37,6 +39,12 @@ def period_of(args: dict) -> periods.Period:
     )
 
 
+def _json(body: dict, mimetype: str) -> Response:
+    """A schema's dump as JSON, in the order the schema declares and with Vietnamese unescaped
+    (the answers of the figure sets; flask-smorest would sort the keys)."""
+    return Response(json.dumps(body, ensure_ascii=False), mimetype=mimetype)
+
+
 @blp.route("/coverage")
 @blp.arguments(CoverageQuery, location="query")
 @blp.response(200, CoverageOut)
@@ -44,30 +52,26 @@ def period_of(args: dict) -> periods.Period:
 def coverage(args):
     """Per area of a level: venues in scope, inspected, coverage against the target, ever
     inspected and never inspected, with the totals of the account's area."""
-    cov = services.coverage(
+    cov = rule.coverage(
         period_of(args),
         args["level"],
         scope=scope_of(current_user),
         sector=args.get("sector"),
         by_sector=args["by_sector"],
     )
-    # CoverageOut documents the answer; the dump is by hand for speed (same output, tested).
-    return Response(json.dumps(coverage_dict(cov), ensure_ascii=False), mimetype="application/json")
+    return _json(CoverageOut().dump(cov), "application/json")
 
 
 @blp.route("/coverage.geojson")
 @blp.arguments(CoverageQuery, location="query")
-@blp.response(200, content_type="application/geo+json")
+@blp.response(200, CoverageGeoOut, content_type="application/geo+json")
 @requires(P.COVERAGE_READ)
 def coverage_geojson(args):
     """The same figures as a FeatureCollection of the area polygons (simplified)."""
     scope = scope_of(current_user)
-    cov = services.coverage(period_of(args), args["level"], scope=scope, sector=args.get("sector"))
-    fc = maps.feature_collection(cov, services.area_shapes(args["level"], scope))
-    fc["period"] = {"start": cov.period.start.isoformat(), "end": cov.period.end.isoformat()}
-    fc["target_pct"] = float(cov.targets.coverage_pct)
-    fc["plan"] = cov.targets.plan.number if cov.targets.plan else None
-    return Response(json.dumps(fc, ensure_ascii=False), mimetype="application/geo+json")
+    cov = rule.coverage(period_of(args), args["level"], scope=scope, sector=args.get("sector"))
+    areas = area_features(cov, lists.area_shapes(args["level"], scope))
+    return _json(CoverageGeoOut().dump(areas), "application/geo+json")
 
 
 @blp.route("/coverage/venues")
@@ -78,8 +82,8 @@ def coverage_venues(args):
     """The venues behind one figure of one area (GSO code), in name order."""
     scope = scope_of(current_user)
     period = period_of(args)
-    area = services.area_for(args["area"], scope)
-    total, lines = services.venue_lines(
+    area = rule.area_for(args["area"], scope)
+    total, lines = lists.venue_lines(
         period,
         scope=scope,
         figure=args["figure"],
@@ -87,6 +91,7 @@ def coverage_venues(args):
         sector=args.get("sector"),
         page=args["page"],
         per_page=args["per_page"],
+        locale=str(get_locale()),
     )
     return {
         "area": area.code,
@@ -109,10 +114,16 @@ def coverage_next(args):
     from lat/lon when given)."""
     scope = scope_of(current_user)
     period = period_of(args)
-    area = services.area_for(args["area"], scope)
+    area = rule.area_for(args["area"], scope)
     start = (args["lat"], args["lon"]) if "lat" in args and "lon" in args else None
-    plan = services.next_to_inspect(
-        period, area, scope=scope, sector=args.get("sector"), start=start, limit=args["limit"]
+    plan = next_visits.next_to_inspect(
+        period,
+        area,
+        scope=scope,
+        sector=args.get("sector"),
+        start=start,
+        limit=args["limit"],
+        locale=str(get_locale()),
     )
     return {
         "period": period,

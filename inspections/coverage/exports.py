@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from .services import Coverage, Figures
+from ..spreadsheets import Sheet, write_workbook
+from .rule import Coverage, Figures
 
 HEADERS = [
     "Mã ĐVHC",
@@ -24,8 +19,9 @@ HEADERS = [
     "Số cơ sở cần kiểm tra thêm để đạt chỉ tiêu",
 ]
 NO_VENUES = "không có cơ sở"
-BOLD = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD_FILL = "DDEBF7"
+# Percentages with their one decimal (columns of HEADERS).
+PCT_FORMAT = {4: "0.0", 8: "0.0"}
 
 
 def _cells(fig: Figures) -> list:
@@ -45,32 +41,23 @@ def _cells(fig: Figures) -> list:
     ]
 
 
-def _sheet(ws, titles: list[str], header: list[str], rows: list[list], totals: list) -> None:
-    for line in titles:
-        ws.append([line])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([])
-    ws.append(header)
-    head = ws.max_row
-    for cell in ws[head]:
-        cell.font = BOLD
-        cell.fill = HEAD_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        ws.append(row)
-    ws.append(totals)
-    for cell in ws[ws.max_row]:
-        cell.font = BOLD
-    ws.freeze_panes = ws.cell(row=head + 1, column=3)
-    for i in range(1, ws.max_column + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 28 if i == 2 else 14
+def _sheet(title: str, heading: list[str], header: list[str], rows: list[list], **kw) -> Sheet:
+    widths = {i: 28 if i == 1 else 14 for i in range(len(header))}
+    return Sheet(
+        title,
+        header,
+        rows,
+        heading=heading,
+        frozen_columns=2,
+        header_fill=HEAD_FILL,
+        wrap_header=True,
+        widths=widths,
+        **kw,
+    )
 
 
 def coverage_xlsx(cov: Coverage, period_text: str) -> bytes:
     """The figure set (and, when asked, its breakdown by sector) as workbook bytes."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tỷ lệ kiểm tra"
     plan = cov.targets.plan
     target = f"{float(cov.targets.coverage_pct):g} %"
     titles = [
@@ -86,9 +73,17 @@ def coverage_xlsx(cov: Coverage, period_text: str) -> bytes:
         titles.append(f"Ngành nghề: {cov.sector.name_vi}")
     totals = _cells(cov.totals)
     totals[1] = f"Tổng cộng ({cov.totals.name})"
-    _sheet(ws, titles, HEADERS, [_cells(r) for r in cov.rows], totals)
+    sheets = [
+        _sheet(
+            "Tỷ lệ kiểm tra",
+            titles,
+            HEADERS,
+            [_cells(r) for r in cov.rows],
+            totals=totals,
+            number_formats=PCT_FORMAT,
+        )
+    ]
     if cov.by_sector:
-        ws2 = wb.create_sheet("Theo ngành nghề")
         header = [*HEADERS[:2], "Ngành nghề", *HEADERS[2:]]
         lines = []
         for r in cov.rows:
@@ -100,7 +95,6 @@ def coverage_xlsx(cov: Coverage, period_text: str) -> bytes:
             if s.code in cov.totals.sectors:
                 cells = _cells(cov.totals.sectors[s.code])
                 lines.append([cells[0], f"Tổng cộng ({cov.totals.name})", s.name_vi, *cells[2:]])
-        _sheet(ws2, titles, header, lines, [])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        formats = {i + 1: f for i, f in PCT_FORMAT.items()}  # after the sector column
+        sheets.append(_sheet("Theo ngành nghề", titles, header, lines, number_formats=formats))
+    return write_workbook(sheets)

@@ -1,10 +1,12 @@
-"""Payloads of the coverage API and the plan form."""
+"""Payloads of the coverage API and the plan form: the one definition of each answer."""
 
 from __future__ import annotations
 
+import json
+
 from marshmallow import Schema, fields, validate
 
-from .services import FIGURES, LEVELS
+from .rule import FIGURES, LEVELS
 
 LEVEL_FIELD = {
     "load_default": "district",
@@ -60,9 +62,12 @@ class NextQuery(PeriodArgs):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
-class PeriodOut(Schema):
+class PeriodSpanOut(Schema):
     start = fields.Date()
     end = fields.Date()
+
+
+class PeriodOut(PeriodSpanOut):
     key = fields.String(allow_none=True)
 
 
@@ -103,19 +108,46 @@ class FiguresWithSectorsOut(FiguresOut):
 
 class CoverageOut(Schema):
     period = fields.Nested(PeriodOut)
-    plan = fields.Function(
-        lambda c: PlanOut().dump(c.targets.plan) if c.targets.plan else None,
+    plan = fields.Nested(
+        PlanOut,
+        attribute="targets.plan",
+        allow_none=True,
         metadata={"description": "the plan whose targets apply (null: none, defaults used)"},
     )
-    target_pct = fields.Function(lambda c: float(c.targets.coverage_pct))
-    baseline_on = fields.Function(
-        lambda c: c.targets.baseline_on.isoformat() if c.targets.baseline_on else None
-    )
+    target_pct = fields.Float(attribute="targets.coverage_pct")
+    baseline_on = fields.Date(attribute="targets.baseline_on", allow_none=True)
     level = fields.String()
     sector = fields.Function(lambda c: c.sector.code if c.sector else None)
     approximate_boundaries = fields.Boolean()
     rows = fields.List(fields.Nested(FiguresWithSectorsOut))
     totals = fields.Nested(FiguresWithSectorsOut)
+
+
+class AreaPropertiesOut(FiguresOut):
+    status = fields.String(metadata={"description": "below / meets the target; none: no venues"})
+    approximate_boundary = fields.Boolean(
+        metadata={"description": "the polygon is approximate (demo), not an official boundary"}
+    )
+
+
+class AreaFeatureOut(Schema):
+    type = fields.Constant("Feature")
+    id = fields.String(attribute="figures.code", metadata={"description": "GSO code"})
+    properties = fields.Nested(AreaPropertiesOut, attribute="figures")
+    geometry = fields.Function(
+        lambda f: json.loads(f.geojson), metadata={"description": "simplified polygon"}
+    )
+
+
+class CoverageGeoOut(Schema):
+    type = fields.Constant("FeatureCollection")
+    features = fields.List(fields.Nested(AreaFeatureOut))
+    period = fields.Nested(PeriodSpanOut)
+    target_pct = fields.Float(attribute="targets.coverage_pct")
+    plan = fields.Function(
+        lambda c: c.targets.plan.number if c.targets.plan else None,
+        metadata={"description": "number of the plan whose targets apply"},
+    )
 
 
 class VenueLineOut(Schema):
@@ -171,39 +203,3 @@ class PlanForm(Schema):
     baseline_on = fields.Date(load_default=None)
     tips_target_pct = fields.Decimal(load_default=None, places=2, validate=validate.Range(0, 100))
     notes = fields.String(load_default=None, validate=validate.Length(max=4000))
-
-
-def figures_dict(fig, with_sectors: bool = True) -> dict:
-    """FiguresWithSectorsOut by hand: 700 districts dump ten times faster than marshmallow."""
-    out = {
-        "code": fig.code,
-        "name": fig.name,
-        "venues_in_scope": fig.in_scope,
-        "venues_inspected": fig.inspected,
-        "coverage_pct": fig.coverage_pct,
-        "target_pct": float(fig.target_pct),
-        "meets_target": fig.meets_target,
-        "venues_ever_inspected": fig.ever_inspected,
-        "ever_inspected_pct": fig.ever_inspected_pct,
-        "never_inspected": fig.never_inspected,
-        "needed": fig.needed,
-    }
-    if with_sectors:
-        out["sectors"] = {code: figures_dict(f, False) for code, f in fig.sectors.items()}
-    return out
-
-
-def coverage_dict(cov) -> dict:
-    """CoverageOut by hand (a test keeps the two identical)."""
-    targets = cov.targets
-    return {
-        "period": PeriodOut().dump(cov.period),
-        "plan": PlanOut().dump(targets.plan) if targets.plan else None,
-        "target_pct": float(targets.coverage_pct),
-        "baseline_on": targets.baseline_on.isoformat() if targets.baseline_on else None,
-        "level": cov.level,
-        "sector": cov.sector.code if cov.sector else None,
-        "approximate_boundaries": cov.approximate_boundaries,
-        "rows": [figures_dict(r) for r in cov.rows],
-        "totals": figures_dict(cov.totals),
-    }

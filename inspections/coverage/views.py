@@ -15,9 +15,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
@@ -27,9 +27,10 @@ from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..pagination import Page
-from ..venues.models import Sector
-from . import exports, maps, periods, services
+from . import exports, lists, maps, next_visits, periods, rule
+from .map_file import standalone_html
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
+from .plans import list_plans, plan_for, save_plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -59,7 +60,7 @@ def _query_args(schema) -> tuple[dict, dict]:
         form.pop("end", None)
     data, errors = load_form(schema, form)
     if data is None:  # keep what the picker needs to show the form again
-        data = {"level": form.get("level") if form.get("level") in services.LEVELS else "district"}
+        data = {"level": form.get("level") if form.get("level") in rule.LEVELS else "district"}
         data.update({k: form[k] for k in ("period", "sector") if form.get(k)})
     return data, errors
 
@@ -99,7 +100,7 @@ def _picker(args: dict, period: periods.Period | None) -> dict:
         "chosen": chosen or str(today.year),
         "start": period.start.isoformat() if period else "",
         "end": period.end.isoformat() if period else "",
-        "sectors": db.session.scalars(select(Sector).order_by(Sector.sort_order)).all(),
+        "sectors": rule.list_sectors(),
     }
 
 
@@ -113,7 +114,7 @@ def index():
     if not errors:
         try:
             period = _period(args)
-            cov = services.coverage(
+            cov = rule.coverage(
                 period,
                 args["level"],
                 scope=scope,
@@ -125,10 +126,8 @@ def index():
     if errors:
         status = 422
     else:
-        shapes = services.area_shapes(cov.level, scope)
-        points = services.map_points(
-            period, scope=scope, level=cov.level, sector=args.get("sector")
-        )
+        shapes = lists.area_shapes(cov.level, scope)
+        points = lists.map_points(period, scope=scope, level=cov.level, sector=args.get("sector"))
         fmap = maps.build_map(cov, shapes, points, _links(period, args.get("sector")))
         parts = maps.render_parts(fmap, g.get("csp_nonce", ""))
     return render_template(
@@ -142,7 +141,6 @@ def index():
         picker=_picker(args, period),
         link=_links(period, args.get("sector")) if period else None,
         query=_current_query(args, period),
-        status_of=maps.status_of,
     ), status
 
 
@@ -170,7 +168,7 @@ def _venue_url():
 def area(code: str):
     """One area: its figures, what to inspect next, and the venues behind each figure."""
     scope = scope_of(current_user)
-    area_obj = services.area_for(code, scope)
+    area_obj = rule.area_for(code, scope)
     form = request.args.copy()
     figure = form.pop("figure", "next")
     if figure not in AREA_TABS and figure != "ever_inspected":
@@ -188,7 +186,7 @@ def area(code: str):
         raise Invalid(_("Some of the data is not valid."), details=errors)
     period = _period(data)
     sector = data.get("sector")
-    figures = services.area_figures(period, area_obj, scope=scope, sector=sector)
+    figures = rule.area_figures(period, area_obj, scope=scope, sector=sector)
     context = {
         "area": area_obj,
         "figures": figures,
@@ -196,7 +194,7 @@ def area(code: str):
         "period": period,
         "period_text": periods.describe(period),
         "sector": sector,
-        "targets": services.plan_for(period),
+        "targets": plan_for(period),
         "tabs": AREA_TABS,
         "figure_label": figure_label,
         "link": _links(period, sector),
@@ -205,12 +203,18 @@ def area(code: str):
     }
     if figure == "next":
         start = (data["lat"], data["lon"]) if "lat" in data and "lon" in data else None
-        context["next"] = services.next_to_inspect(
-            period, area_obj, scope=scope, sector=sector, start=start, limit=data["limit"]
+        context["next"] = next_visits.next_to_inspect(
+            period,
+            area_obj,
+            scope=scope,
+            sector=sector,
+            start=start,
+            limit=data["limit"],
+            locale=str(get_locale()),
         )
     else:
         per_page = 50
-        total, lines = services.venue_lines(
+        total, lines = lists.venue_lines(
             period,
             scope=scope,
             figure=figure,
@@ -218,6 +222,7 @@ def area(code: str):
             sector=sector,
             page=page,
             per_page=per_page,
+            locale=str(get_locale()),
         )
         context["lines"] = lines
         context["page_info"] = Page([], page, per_page, total)
@@ -229,7 +234,7 @@ def _coverage_for_download():
     if errors:
         raise Invalid(_("Some of the data is not valid."), details=errors)
     period = _period(args)
-    cov = services.coverage(
+    cov = rule.coverage(
         period,
         args["level"],
         scope=scope_of(current_user),
@@ -265,8 +270,8 @@ def export_map():
     """The map as one standalone HTML file (vendored scripts inlined; audited)."""
     args, period, cov = _coverage_for_download()
     scope = scope_of(current_user)
-    shapes = services.area_shapes(cov.level, scope)
-    points = services.map_points(period, scope=scope, level=cov.level, sector=args.get("sector"))
+    shapes = lists.area_shapes(cov.level, scope)
+    points = lists.map_points(period, scope=scope, level=cov.level, sector=args.get("sector"))
     fmap = maps.build_map(
         cov, shapes, points, _links(period, args.get("sector"), external=True), external=True
     )
@@ -278,7 +283,7 @@ def export_map():
         if plan
         else _("No plan: default target %(t)s %%", t=target)
     )
-    body = maps.standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
+    body = standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
     record(
         "export",
         object_type="coverage",
@@ -298,7 +303,7 @@ def export_map():
 @bp.get("/plans")
 @requires(P.PLANS_MANAGE)
 def plans():
-    return render_template("coverage/plans.html", plans=services.list_plans())
+    return render_template("coverage/plans.html", plans=list_plans())
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -312,12 +317,8 @@ def plan_edit(plan_id: int | None = None):
         values = request.form.to_dict()
         data, errors = load_form(PlanForm(), request.form)
         if data:
-            if data["coverage_target_pct"] is None:
-                data["coverage_target_pct"] = DEFAULT_COVERAGE_TARGET
-            if data["tips_target_pct"] is None:
-                data["tips_target_pct"] = DEFAULT_TIPS_TARGET
             try:
-                plan = services.save_plan(plan, **data)
+                plan = save_plan(plan, **data)
             except InspectionsError as exc:
                 errors = exc.messages()
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from io import BytesIO
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from inspections.audit.models import AuditEvent
-from inspections.coverage import periods, services
+from inspections.coverage import periods, plans
 from inspections.coverage.models import Plan
 from inspections.extensions import db
 from tests.conftest import csrf_token
@@ -151,6 +152,13 @@ def test_xlsx_has_vietnamese_headers_the_same_numbers_and_is_audited(
     data = {row[0]: row for row in rows[header + 1 :]}
     assert data["593"][2:7] == (4, 1, 25.0, 20.0, "Đạt")
     assert data["594"][4] == "không có cơ sở"
+    head = header + 1  # 1-based row of the header
+    assert ws.freeze_panes == f"C{head + 1}" and ws["A1"].font.b and ws["A1"].font.sz == 13
+    assert ws[f"A{head}"].font.b and ws[f"A{head}"].fill.fgColor.rgb == "00DDEBF7"
+    assert ws.column_dimensions["B"].width == 28 and ws.column_dimensions["C"].width == 14
+    pt = next(row for row in ws.iter_rows(min_row=head + 1) if row[0].value == "593")
+    assert pt[4].number_format == "0.0" and pt[2].number_format == "General"
+    assert all(cell.font.b for cell in ws[ws.max_row])  # the totals
     assert "Theo ngành nghề" in wb.sheetnames
     api = client.get("/api/v1/coverage?period=2024").json
     assert api["totals"]["venues_in_scope"] == rows[-1][2] == 4
@@ -181,8 +189,8 @@ def test_plans_seeded_chosen_by_year_and_managed(as_user):
     assert float(seeded.coverage_target_pct) == 20 and float(seeded.tips_target_pct) == 100
     assert seeded.baseline_on == date(2021, 1, 1)
     # a period of 2026 uses the latest plan before it; 2023 has none: defaults
-    assert services.plan_for(periods.parse("2026")).plan.number == "1227/KH-UBND"
-    none = services.plan_for(periods.parse("2023"))
+    assert plans.plan_for(periods.parse("2026")).plan.number == "1227/KH-UBND"
+    none = plans.plan_for(periods.parse("2023"))
     assert none.plan is None and float(none.coverage_pct) == 20 and none.baseline_on is None
     client = as_user("t_coord")
     token = csrf_token(client, "/coverage/plans/new")
@@ -196,7 +204,7 @@ def test_plans_seeded_chosen_by_year_and_managed(as_user):
     }
     r = client.post("/coverage/plans/new", data=form)
     assert r.status_code == 302
-    plan = services.plan_for(periods.parse("2025"))
+    plan = plans.plan_for(periods.parse("2025"))
     assert plan.plan.number == "99/KH-UBND" and float(plan.coverage_pct) == 25
     assert float(plan.tips_pct) == 100  # the default
     dup = client.post("/coverage/plans/new", data={**form, "number": "100/KH-UBND"})
@@ -207,12 +215,74 @@ def test_plans_seeded_chosen_by_year_and_managed(as_user):
     assert body["plan"]["number"] == "99/KH-UBND" and body["target_pct"] == 25.0
 
 
-def test_the_fast_json_is_the_documented_schema(create_venue, create_inspection):
-    from inspections.accounts.services import Scope
-    from inspections.coverage.schemas import CoverageOut, coverage_dict
+PHAN_THIET = {"code": "593", "name": "Thành phố Phan Thiết"}
 
+
+def _figures(in_scope: int, inspected: int, pct: float, meets: bool, needed: int, **more):
+    """The JSON of one area's figures (ever inspected = inspected in this scenario)."""
+    return {
+        **PHAN_THIET,
+        "venues_in_scope": in_scope,
+        "venues_inspected": inspected,
+        "coverage_pct": pct,
+        "target_pct": 20.0,
+        "meets_target": meets,
+        "venues_ever_inspected": inspected,
+        "ever_inspected_pct": pct,
+        "never_inspected": in_scope - inspected,
+        "needed": needed,
+        **more,
+    }
+
+
+def test_the_answers_keep_their_exact_form(as_user, create_venue, create_inspection):
+    """The figure set and its GeoJSON, dumped by the schemas, byte for byte as before (key
+    order, Vietnamese unescaped, null for no sector)."""
     lat, lon = point_in("593")
-    create_inspection(create_venue(name="S", lat=lat, lon=lon), on=date(2024, 2, 2))
-    for by_sector in (False, True):
-        cov = services.coverage(periods.parse("2024"), scope=Scope(), by_sector=by_sector)
-        assert coverage_dict(cov) == CoverageOut().dump(cov)
+    create_inspection(create_venue(name="Sao Mai", lat=lat, lon=lon), on=date(2024, 2, 2))
+    create_venue(name="Hoa Sen", lat=lat, lon=lon, sector="massage")
+    client = as_user("t_insp")
+    sectors = {
+        "karaoke": _figures(1, 1, 100.0, True, 0),
+        "massage": _figures(1, 0, 0.0, False, 1),
+    }
+    expected = {
+        "period": {"start": "2024-01-01", "end": "2024-12-31", "key": "2024"},
+        "plan": {
+            "number": "1227/KH-UBND",
+            "year": 2024,
+            "issued_on": "2024-04-05",
+            "issuer": "Ủy ban nhân dân tỉnh Bình Thuận",
+            "programme": "Kế hoạch số 57/KH-UBND thực hiện Chương trình phòng, chống mại dâm "
+            "giai đoạn 2021–2025",
+            "coverage_target_pct": 20.0,
+            "baseline_on": "2021-01-01",
+            "tips_target_pct": 100.0,
+        },
+        "target_pct": 20.0,
+        "baseline_on": "2021-01-01",
+        "level": "district",
+        "sector": None,
+        "approximate_boundaries": True,
+        "rows": [_figures(2, 1, 50.0, True, 0, sectors=sectors)],
+        "totals": _figures(2, 1, 50.0, True, 0, sectors=sectors),
+    }
+    r = client.get("/api/v1/coverage?period=2024&by_sector=true")
+    assert r.mimetype == "application/json"
+    assert r.get_data(as_text=True) == json.dumps(expected, ensure_ascii=False)
+    geo = client.get("/api/v1/coverage.geojson?period=2024-Q1")
+    assert geo.mimetype == "application/geo+json"
+    fc = geo.json
+    assert list(fc) == ["type", "features", "period", "target_pct", "plan"]
+    assert (fc["type"], fc["period"], fc["target_pct"], fc["plan"]) == (
+        "FeatureCollection",
+        {"start": "2024-01-01", "end": "2024-03-31"},
+        20.0,
+        "1227/KH-UBND",
+    )
+    (feature,) = fc["features"]
+    assert list(feature) == ["type", "id", "properties", "geometry"]
+    assert (feature["type"], feature["id"]) == ("Feature", "593")
+    assert list(feature["properties"].items()) == list(
+        _figures(2, 1, 50.0, True, 0, status="meets", approximate_boundary=True).items()
+    )

@@ -1,9 +1,10 @@
 """The one period parser: every accepted form, and the refusals with what is accepted."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from inspections import clock
 from inspections.coverage import periods
 from inspections.errors import Invalid
 
@@ -70,3 +71,14 @@ def test_presets_are_parseable_and_described():
         p = periods.parse(key)
         assert label in periods.describe(p)
     assert periods.describe(periods.parse("2024-06")).startswith("Month 06/2024")
+
+
+def test_the_default_period_is_the_provinces_year_at_2330_utc(monkeypatch, as_user):
+    """At 23:30 UTC on 31 December 2025 the province (UTC+7) is already in 2026."""
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
+    assert periods.parse() == periods.Period(date(2026, 1, 1), date(2026, 12, 31), "2026")
+    client = as_user("t_coord")
+    body = client.get("/api/v1/coverage").json
+    assert body["period"] == {"start": "2026-01-01", "end": "2026-12-31", "key": "2026"}
+    page = client.get("/coverage").get_data(as_text=True)
+    assert "01/01/2026 – 31/12/2026" in page

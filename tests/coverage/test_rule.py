@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from inspections.accounts.services import Scope
 from inspections.areas.models import Area
-from inspections.coverage import periods, services
+from inspections.coverage import lists, next_visits, periods, rule
 from inspections.extensions import db
 
 Q2 = periods.parse_key("2024-Q2")
@@ -90,7 +90,7 @@ def world(create_venue, create_inspection):
 
 
 def test_figures_by_district(world):
-    cov = services.coverage(Q2, "district", scope=Scope())
+    cov = rule.coverage(Q2, "district", scope=Scope())
     rows = {r.code: r for r in cov.rows}
     assert len(rows) == 10
     pt = rows["593"]
@@ -116,7 +116,7 @@ def test_figures_by_district(world):
 
 
 def test_lists_behind_each_figure(world):
-    pt = services.area_for("593", Scope())
+    pt = rule.area_for("593", Scope())
     expected = {
         "in_scope": "ACDEFIJK",
         "inspected": "ACDK",
@@ -126,12 +126,10 @@ def test_lists_behind_each_figure(world):
     }
     names = {v: k for k, v in world.items()}
     for figure, letters in expected.items():
-        total, lines = services.venue_lines(
-            Q2, scope=Scope(), figure=figure, area=pt, per_page=None
-        )
+        total, lines = lists.venue_lines(Q2, scope=Scope(), figure=figure, area=pt, per_page=None)
         assert total == len(letters), figure
         assert "".join(sorted(names[line.id] for line in lines)) == letters, figure
-    _total, lines = services.venue_lines(Q2, scope=Scope(), area=pt, per_page=None)
+    _total, lines = lists.venue_lines(Q2, scope=Scope(), area=pt, per_page=None)
     states = {names[line.id]: line.state for line in lines}
     assert states == {
         "A": "inspected",
@@ -146,20 +144,20 @@ def test_lists_behind_each_figure(world):
 
 
 def test_sector_breakdown_and_filter(world):
-    cov = services.coverage(Q2, "district", scope=Scope(), by_sector=True)
+    cov = rule.coverage(Q2, "district", scope=Scope(), by_sector=True)
     pt = next(r for r in cov.rows if r.code == "593")
     assert (pt.sectors["karaoke"].in_scope, pt.sectors["karaoke"].inspected) == (7, 3)
     assert (pt.sectors["massage"].in_scope, pt.sectors["massage"].inspected) == (1, 1)
     assert (pt.in_scope, pt.inspected) == (8, 4)
     assert cov.totals.sectors["karaoke"].in_scope == 8
-    massage = services.coverage(Q2, "district", scope=Scope(), sector="massage")
+    massage = rule.coverage(Q2, "district", scope=Scope(), sector="massage")
     rows = {r.code: r for r in massage.rows}
     assert (rows["593"].in_scope, rows["593"].inspected, rows["593"].coverage_pct) == (1, 1, 100.0)
     assert rows["594"].in_scope == 0 and rows["594"].coverage_pct is None
 
 
 def test_commune_level_adds_up_to_the_district(world):
-    cov = services.coverage(Q2, "commune", scope=Scope())
+    cov = rule.coverage(Q2, "commune", scope=Scope())
     assert sum(r.in_scope for r in cov.rows) == 9
     assert sum(r.inspected for r in cov.rows) == 4
     assert cov.totals.in_scope == 9 and cov.totals.never_inspected == 4
@@ -213,15 +211,15 @@ def test_api_json_and_geojson(world, as_user):
 
 
 def test_what_to_inspect_next(world):
-    pt = services.area_for("593", Scope())
-    plan = services.next_to_inspect(Q2, pt, scope=Scope())
+    pt = rule.area_for("593", Scope())
+    plan = next_visits.next_to_inspect(Q2, pt, scope=Scope())
     names = {v: k for k, v in world.items()}
     assert plan.needed == 0 and plan.candidates == 4
     # never inspected first (no inspection at all before one before the baseline), then
     # the longest since the last inspection
     order = [names[line.id] for line in plan.venues]
     assert order[2:] == ["J", "E"] and set(order[:2]) == {"F", "I"}
-    lagi = services.next_to_inspect(Q2, services.area_for("594", Scope()), scope=Scope())
+    lagi = next_visits.next_to_inspect(Q2, rule.area_for("594", Scope()), scope=Scope())
     assert lagi.needed == 1 and [names[x.id] for x in lagi.venues] == ["L"]
 
 
@@ -248,7 +246,7 @@ def test_next_puts_past_offenders_first_among_equally_due(create_venue, create_i
         RecordedViolation(inspection_id=draft.id, venue_id=calm.id, legal_violation_id=legal.id)
     )  # drafts do not count
     db.session.flush()
-    plan = services.next_to_inspect(Q2, services.area_for("597", Scope()), scope=Scope())
+    plan = next_visits.next_to_inspect(Q2, rule.area_for("597", Scope()), scope=Scope())
     assert [line.id for line in plan.venues] == [offender.id, calm.id]
 
 
@@ -282,15 +280,15 @@ def test_reporting_window_boundaries(create_venue, create_inspection):
         ids[v.id] = name
     window = periods.parse_key("report:2024-Q3")
     assert (window.start, window.end) == (date(2024, 6, 15), date(2024, 9, 14))
-    area = services.area_for("596", Scope())
-    _n, lines = services.venue_lines(
+    area = rule.area_for("596", Scope())
+    _n, lines = lists.venue_lines(
         window, scope=Scope(), figure="inspected", area=area, per_page=None
     )
     assert sorted(ids[line.id] for line in lines) == ["first", "last"]
-    fig = services.area_figures(window, area, scope=Scope())
+    fig = rule.area_figures(window, area, scope=Scope())
     assert (fig.in_scope, fig.inspected, fig.coverage_pct) == (4, 2, 50.0)
     # the calendar quarter counts differently: 15/09 in, 14/06 and 15/06 out
-    q3 = services.area_figures(periods.parse_key("2024-Q3"), area, scope=Scope())
+    q3 = rule.area_figures(periods.parse_key("2024-Q3"), area, scope=Scope())
     assert q3.inspected == 2  # 14/09 and 15/09
 
 
@@ -299,15 +297,11 @@ def test_target_is_compared_exactly_and_needed_rounds_up(create_venue, create_in
     venues = [create_venue(name=f"V{i}", lat=lat, lon=lon) for i in range(11)]
     create_inspection(venues[0], on=date(2024, 3, 1))
     create_inspection(venues[1], on=date(2024, 3, 2))
-    fig = services.area_figures(
-        periods.parse_key("2024"), services.area_for("597", Scope()), scope=Scope()
-    )
+    fig = rule.area_figures(periods.parse_key("2024"), rule.area_for("597", Scope()), scope=Scope())
     # 2/11 = 18.2 % < 20 %; ceil(0.2 × 11) = 3 → one more
     assert fig.coverage_pct == 18.2 and fig.meets_target is False and fig.needed == 1
     create_inspection(venues[2], on=date(2024, 3, 3))
-    fig = services.area_figures(
-        periods.parse_key("2024"), services.area_for("597", Scope()), scope=Scope()
-    )
+    fig = rule.area_figures(periods.parse_key("2024"), rule.area_for("597", Scope()), scope=Scope())
     assert fig.meets_target is True and fig.needed == 0
 
 
@@ -336,7 +330,7 @@ def test_next_counts_open_tips_with_past_violations(as_user, create_venue, creat
         ]
     )
     db.session.flush()
-    plan = services.next_to_inspect(Q2, services.area_for("597", Scope()), scope=Scope())
+    plan = next_visits.next_to_inspect(Q2, rule.area_for("597", Scope()), scope=Scope())
     assert plan.venues[0].id == tipped.id
     assert {line.id: line.open_tips for line in plan.venues} == {
         quiet.id: 0,
@@ -363,6 +357,6 @@ def test_next_counts_open_tips_with_past_violations(as_user, create_venue, creat
     ],
 )
 def test_target_comparison_is_exact(in_scope, inspected, target, meets, needed):
-    fig = services.Figures("593", "PT", 1, in_scope, inspected, inspected, Decimal(target))
+    fig = rule.Figures("593", "PT", 1, in_scope, inspected, inspected, Decimal(target))
     assert fig.meets_target is meets
     assert fig.needed == needed

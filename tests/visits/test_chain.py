@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from inspections.accounts.services import Scope
-from inspections.coverage import periods, services
+from inspections.coverage import periods, rule
 from inspections.extensions import db
 from inspections.venues.models import Venue
 from inspections.venues.services import merge_venues
@@ -112,7 +112,7 @@ def reference_last(period, baseline) -> dict[int, date]:
 
 def chain_last(period, baseline) -> dict[int, date]:
     """The same from the venues' latest dates and the chains, as the figure sets read it."""
-    li, last_on = services.last_inspections(period, baseline)
+    li, last_on = rule.last_inspections(period, baseline)
     rows = db.session.execute(
         select(Venue.id, last_on)
         .select_from(Venue)
@@ -126,8 +126,8 @@ def chain_last(period, baseline) -> dict[int, date]:
 def lookup_last(period) -> dict[int, date]:
     """The same again, one venue at a time, as the venue lists read it."""
     rows = db.session.execute(
-        select(Venue.id, services.last_inspected_on(period)).where(
-            services.last_inspected_on(period).is_not(None)
+        select(Venue.id, rule.last_inspected_on(period)).where(
+            rule.last_inspected_on(period).is_not(None)
         )
     ).all()
     return {vid: on if isinstance(on, date) else date.fromisoformat(on) for vid, on in rows}

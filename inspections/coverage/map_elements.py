@@ -1,0 +1,245 @@
+"""The coverage map's folium elements: the map, venue clusters, area labels and the legend.
+
+Every script and stylesheet comes from ``static/`` (folium's CDN defaults are replaced on each
+element); the map's own styles are ``static/css/coverage-map.css``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import folium
+from flask import url_for
+from flask_babel import gettext as _
+from folium.plugins import FastMarkerCluster
+from folium.template import Template
+from markupsafe import escape
+
+from ..i18n import fmt_decimal
+from .rule import EARLIER, IN_PERIOD, NEVER, Coverage
+
+LEAFLET_JS = "vendor/leaflet-1.9.4/leaflet.js"
+LEAFLET_CSS = "vendor/leaflet-1.9.4/leaflet.css"
+CLUSTER_JS = "vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js"
+CLUSTER_CSS = (
+    "vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
+    "vendor/leaflet.markercluster-1.5.3/MarkerCluster.Default.css",
+)
+MAP_CSS = "css/coverage-map.css"
+# Colour-blind-safe pairs: orange below target, teal meeting it, grey without venues.
+COLOURS = {"below": "#e66101", "meets": "#1b9e77", "none": "#bdbdbd"}
+VENUE_COLOURS = {IN_PERIOD: "#1b9e77", EARLIER: "#7570b3", NEVER: "#d7191c"}
+STATE_CODES = {IN_PERIOD: 0, EARLIER: 1, NEVER: 2}
+BORDER = "#263238"
+# Clusters in a neutral colour (the status colours belong to areas and venues), ringed in red
+# when they hold a never-inspected venue.
+CLUSTER_ICON = """function (cluster) {
+    var ms = cluster.getAllChildMarkers(), never = false;
+    for (var i = 0; i < ms.length && !never; i++) { never = ms[i].options.state === 2; }
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : (n < 100 ? 36 : 42);
+    return L.divIcon({html: '<div><span>' + n + '</span></div>',
+        className: 'marker-cluster cov-cluster' + (never ? ' has-never' : ''),
+        iconSize: L.point(size, size)});
+}"""
+
+
+def _static(path: str) -> str:
+    return url_for("static", filename=path)
+
+
+class VendoredMap(folium.Map):
+    """A folium Map whose scripts and styles come from static/, sized by its container.
+
+    folium's own header sets html/body to full height and a phone viewport; the page has its
+    own, so only Leaflet's global switches are kept (the map's styles are in MAP_CSS).
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <script>
+                L_NO_TOUCH = {{ this.global_switches.no_touch |tojson}};
+                L_DISABLE_3D = {{ this.global_switches.disable_3d|tojson }};
+            </script>
+        {% endmacro %}
+
+        {% macro html(this, kwargs) %}
+            <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map(
+                {{ this.get_name()|tojson }},
+                {
+                    center: {{ this.location|tojson }},
+                    crs: L.CRS.{{ this.crs }},
+                    ...{{this.options|tojavascript}}
+                }
+            );
+            {%- if this.control_scale %}
+            L.control.scale().addTo({{ this.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Instance lists: never mutate folium's module-level defaults. The map's styles come
+        # after Leaflet's, which they override.
+        self.default_js = [("leaflet", _static(LEAFLET_JS))]
+        self.default_css = [
+            ("leaflet_css", _static(LEAFLET_CSS)),
+            ("coverage_map_css", _static(MAP_CSS)),
+        ]
+
+
+class VenueClusters(FastMarkerCluster):
+    """Venues as clustered circle markers built in the browser from compact rows."""
+
+    def __init__(self, data, callback: str, **kwargs):
+        super().__init__(data, callback=callback, **kwargs)
+        self.default_js = [("markerclusterjs", _static(CLUSTER_JS))]
+        self.default_css = [
+            ("markerclustercss", _static(CLUSTER_CSS[0])),
+            ("markerclusterdefaultcss", _static(CLUSTER_CSS[1])),
+        ]
+
+
+class AreaLabels(folium.map.Layer):
+    """The two counts ("12/60") at a point inside each area; not interactive."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var map = {{ this._parent.get_name() }};
+                // Above the venue clusters, under popups; taps go through to the polygons.
+                if (!map.getPane('covLabels')) {
+                    var pane = map.createPane('covLabels');
+                    pane.style.zIndex = 640;
+                    pane.style.pointerEvents = 'none';
+                }
+                var group = L.layerGroup();
+                {{ this.labels|tojson }}.forEach(function (l) {
+                    L.marker([l[0], l[1]], {
+                        interactive: false, keyboard: false, pane: 'covLabels',
+                        icon: L.divIcon({className: 'cov-label', iconSize: null,
+                                         html: '<span>' + l[2] + '</span>'})
+                    }).addTo(group);
+                });
+                return group;
+            })();
+            {%- if this.show %}
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: list, name: str):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "AreaLabels"
+        self.labels = labels
+
+
+class Legend(folium.MacroElement):
+    """A legend control (and the boundary caveat in the attribution)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var legend = L.control({position: 'bottomright'});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create('div', 'cov-legend');
+                    div.innerHTML = {{ this.html|tojson }};
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                legend.addTo({{ this._parent.get_name() }});
+                {%- if this.attribution %}
+                {{ this._parent.get_name() }}.attributionControl.addAttribution(
+                    {{ this.attribution|tojson }});
+                {%- endif %}
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, attribution: str | None):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.attribution = attribution
+
+
+def legend_html(cov: Coverage) -> str:
+    """The legend's content: area and venue colours, clusters, the boundary caveat."""
+    target = f"{fmt_decimal(cov.targets.coverage_pct)} %"
+
+    def swatch(colour: str, text: str, dot: bool = False) -> str:
+        cls = ' class="dot"' if dot else ""
+        return f'<span><i{cls} style="background:{colour}"></i>{escape(text)}</span>'
+
+    title = _("Coverage against the target (%(t)s)", t=target)
+    groups = _("Numbered circles: groups of venues; a red ring: some never inspected.")
+    rows = [
+        f"<b>{escape(title)}</b>",
+        '<div class="cov-legend-row">',
+        swatch(COLOURS["below"], _("below target")),
+        swatch(COLOURS["meets"], _("meets target")),
+        swatch(COLOURS["none"], _("no venues")),
+        "</div>",
+        '<div class="cov-legend-row">',
+        swatch(VENUE_COLOURS[IN_PERIOD], _("inspected in the period"), dot=True),
+        swatch(VENUE_COLOURS[EARLIER], _("inspected earlier"), dot=True),
+        swatch(VENUE_COLOURS[NEVER], _("never inspected"), dot=True),
+        "</div>",
+        f"<small>{escape(groups)}</small>",
+    ]
+    if cov.approximate_boundaries:
+        caveat = _("Boundaries are approximate (demo).")
+        rows.append(f"<small>{escape(caveat)}</small>")
+    return "".join(rows)
+
+
+def venue_callback(url_template: str | None, fallback_urls: list[str]) -> str:
+    """The JS that turns a compact row into a coloured circle marker with a popup."""
+    labels = [
+        _("inspected in the period"),
+        _("inspected earlier"),
+        _("never inspected"),
+    ]
+    colours = [VENUE_COLOURS[IN_PERIOD], VENUE_COLOURS[EARLIER], VENUE_COLOURS[NEVER]]
+    config = {
+        "labels": labels,
+        "colours": colours,
+        "url": url_template,
+        "fallback": fallback_urls,
+        "open": _("Open the venue") if url_template else _("Venues of this area"),
+    }
+    # JSON inside a script: escape "<" so no "</script>" can end it early.
+    cfg = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    return (
+        "(function () {"
+        f" var C = {cfg};"
+        " return function (row) {"
+        "  var m = L.circleMarker([row[0], row[1]], {radius: 6, color: '#fff', weight: 1.5,"
+        "   fillColor: C.colours[row[2]], fillOpacity: 0.95, state: row[2]});"
+        "  m.bindPopup(function () {"
+        "   var div = document.createElement('div'); div.className = 'cov-popup';"
+        "   var b = document.createElement('strong'); b.textContent = row[4];"
+        "   div.appendChild(b);"
+        "   var s = document.createElement('div'); s.textContent = C.labels[row[2]];"
+        "   div.appendChild(s);"
+        "   var href = C.url ? C.url.replace('{id}', row[3]) : C.fallback[row[5]];"
+        "   if (href) { var a = document.createElement('a'); a.href = href;"
+        "    a.textContent = C.open; div.appendChild(a); }"
+        "   return div;"
+        "  });"
+        "  return m;"
+        " };"
+        "})()"
+    )

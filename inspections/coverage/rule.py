@@ -1,0 +1,445 @@
+"""The coverage rule, in SQL: one query per figure set, and the figures of one area.
+
+For an area A and a period P = [start, end]:
+- in scope: venues located in A, not merged into another record, operating at some time in P
+  (opened_on ≤ end or unknown, and closed_on empty or ≥ start);
+- inspected: in scope with ≥ 1 submitted inspection dated in P (a venue counts once);
+- ever inspected: in scope with ≥ 1 submitted inspection from the plan's phase baseline to end.
+
+Every figure comes from the latest submitted inspection of each venue up to the end of the
+period (``last_on``): inspected ⇔ last_on ≥ start, ever inspected ⇔ last_on ≥ baseline. The page,
+the API, the XLSX, the map and the drill-down lists (lists.py, next_visits.py) all read these
+functions; the venue's own latest date and the chain of visits/chain.py give last_on without
+grouping inspections by venue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import Date, and_, bindparam, case, func, null, or_, select
+
+from ..accounts.services import Scope
+from ..areas.models import Area
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..venues.models import Sector, Venue
+from ..visits.chain import IS_SUBMITTED, OPEN_END
+from ..visits.models import Inspection
+from .periods import Period
+from .plans import Targets, plan_for
+
+LEVELS = ("district", "commune")
+FIGURES = ("in_scope", "inspected", "not_inspected", "ever_inspected", "never_inspected")
+# Map/list state of a venue in a period.
+IN_PERIOD, EARLIER, NEVER = "inspected", "earlier", "never"
+
+
+def day(value: date):
+    """A date rendered into the SQL text: prepared statements of the figure set then plan
+    with the real period (a generic plan cannot see how few rows a date range keeps)."""
+    return bindparam(None, value, type_=Date, literal_execute=True)
+
+
+# ---------------------------------------------------------------- the figures
+
+
+@dataclass
+class Figures:
+    """The coverage figures of one area (or of the totals row) for one period."""
+
+    code: str
+    name: str
+    area_id: int | None
+    in_scope: int
+    inspected: int
+    ever_inspected: int
+    target_pct: Decimal
+    sectors: dict[str, Figures] = field(default_factory=dict)
+    # The area's polygon is the demo one (drawn from commune seats), not an official boundary.
+    approximate_boundary: bool = False
+
+    @property
+    def has_venues(self) -> bool:
+        """Whether any venue is in scope."""
+        return self.in_scope > 0
+
+    @property
+    def coverage_pct(self) -> float | None:
+        """Inspected / in scope in %, one decimal; None ("no venues") when nothing is in scope."""
+        return round(100 * self.inspected / self.in_scope, 1) if self.in_scope else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        """Exact comparison (no rounding): inspected / in scope ≥ target.
+
+        Decimal products of integers and a two-place target are exact."""
+        if not self.in_scope:
+            return None
+        return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
+
+    @property
+    def status(self) -> str:
+        """below / meets (the target) / none (no venues): the area's colour on the map."""
+        if self.meets_target is None:
+            return "none"
+        return "meets" if self.meets_target else "below"
+
+    @property
+    def ever_inspected_pct(self) -> float | None:
+        """Ever inspected / in scope in %, one decimal; None when nothing is in scope."""
+        return round(100 * self.ever_inspected / self.in_scope, 1) if self.in_scope else None
+
+    @property
+    def never_inspected(self) -> int:
+        """In scope and not inspected since the baseline."""
+        return self.in_scope - self.ever_inspected
+
+    @property
+    def not_inspected(self) -> int:
+        """In scope and not inspected in the period."""
+        return self.in_scope - self.inspected
+
+    @property
+    def needed(self) -> int:
+        """More venues to inspect in the period to reach the target (never negative)."""
+        required = math.ceil(Decimal(self.target_pct) * self.in_scope / 100)
+        return max(0, required - self.inspected)
+
+    def count(self, figure: str) -> int:
+        """The number behind a figure name of FIGURES."""
+        return {
+            "in_scope": self.in_scope,
+            "inspected": self.inspected,
+            "not_inspected": self.not_inspected,
+            "ever_inspected": self.ever_inspected,
+            "never_inspected": self.never_inspected,
+        }[figure]
+
+    def add(self, other: Figures) -> None:
+        """Add another area's counts to these (totals, sector breakdowns)."""
+        self.in_scope += other.in_scope
+        self.inspected += other.inspected
+        self.ever_inspected += other.ever_inspected
+
+
+@dataclass
+class Coverage:
+    """A figure set: one row per area of a level, the totals row, and how it was computed."""
+
+    period: Period
+    level: str
+    sector: Sector | None
+    targets: Targets
+    rows: list[Figures]
+    totals: Figures
+    by_sector: bool = False
+    sectors: list[Sector] = field(default_factory=list)
+
+    @property
+    def approximate_boundaries(self) -> bool:
+        """Whether some area of the set has only a demo polygon."""
+        return any(r.approximate_boundary for r in self.rows)
+
+    def row(self, code: str) -> Figures:
+        """The row (or the totals) of an area code; NotFound otherwise."""
+        for r in self.rows:
+            if r.code == code:
+                return r
+        if self.totals.code == code:
+            return self.totals
+        raise NotFound(_("Unknown area code %(code)s.", code=code), field="area")
+
+
+def list_sectors() -> list[Sector]:
+    """Every sector, in display order."""
+    return list(db.session.scalars(select(Sector).order_by(Sector.sort_order)))
+
+
+def sector_by_code(code: str | None) -> Sector | None:
+    """The sector of a code, None for no filter, or Invalid listing the codes."""
+    if not code:
+        return None
+    sectors = list_sectors()
+    for s in sectors:
+        if s.code == code:
+            return s
+    raise Invalid(
+        _(
+            "Unknown sector %(code)s; use one of %(codes)s.",
+            code=code,
+            codes=", ".join(s.code for s in sectors),
+        ),
+        field="sector",
+    )
+
+
+def check_level(level: str) -> str:
+    """The area level, or Invalid listing the accepted ones."""
+    if level not in LEVELS:
+        raise Invalid(
+            _(
+                "Unknown area level %(level)s; use one of %(levels)s.",
+                level=level,
+                levels=", ".join(LEVELS),
+            ),
+            field="level",
+        )
+    return level
+
+
+def area_column(level: str):
+    """The venue's column naming its area of a level."""
+    return Venue.district_id if level == "district" else Venue.commune_id
+
+
+# ---------------------------------------------------------------- the clauses of the rule
+
+
+def in_scope_clause(period: Period, sector_id: int | None = None):
+    """WHERE clause of the rule: operating at some time in the period, not merged, sector."""
+    clauses = [
+        Venue.merged_into_id.is_(None),
+        or_(Venue.opened_on.is_(None), Venue.opened_on <= day(period.end)),
+        or_(Venue.closed_on.is_(None), Venue.closed_on >= day(period.start)),
+    ]
+    if sector_id is not None:
+        clauses.append(Venue.sector_id == sector_id)
+    return and_(*clauses)
+
+
+def _chain_row(end):
+    """WHERE clauses of the one chain row (visits/chain.py) of a venue's latest submitted
+    inspection up to ``end``: inspected_on ≤ end < next_submitted_on."""
+    return [IS_SUBMITTED, Inspection.inspected_on <= end, Inspection.next_submitted_on > end]
+
+
+def _venue_last_on(end, later, *also):
+    """The venue's own latest date when it is ≤ end (and ``also`` holds); for a venue
+    inspected again after ``end``, ``later`` (read from its chain)."""
+    return case(
+        (and_(Venue.last_submitted_on <= end, *also), Venue.last_submitted_on),
+        (Venue.last_submitted_on > end, later),
+        else_=null(),
+    )
+
+
+def last_inspected_on(period: Period):
+    """Per venue: the date of its latest submitted inspection up to the end of the period.
+
+    The venue's own latest date when that is within the period's end (every current period);
+    otherwise one lookup in the venue's chain of inspections (visits/chain.py).
+    """
+    end = day(period.end)
+    earlier = (
+        select(func.max(Inspection.inspected_on))
+        .where(Inspection.venue_id == Venue.id, *_chain_row(end))
+        .correlate(Venue)
+        .scalar_subquery()
+    )
+    return _venue_last_on(end, earlier)
+
+
+def last_inspections(period: Period, baseline: date | None):
+    """The set form of last_inspected_on for figure sets: (li, last_on).
+
+    ``li`` is a subquery to outer-join on ``Venue.id``: for the venues inspected again after
+    the end of the period, their latest submitted inspection up to the end (the one chain row
+    of each, found by a range scan of one index, with no grouping). For a current period it is
+    empty. ``last_on`` is the column expression giving each venue's date, NULL when it falls
+    before min(start, baseline): older inspections decide neither "inspected" (≥ start) nor
+    "ever inspected" (≥ baseline), so the window leaves every figure unchanged.
+    """
+    end = day(period.end)
+    where = [*_chain_row(end), Inspection.next_submitted_on < day(OPEN_END)]
+    own = []
+    if baseline is not None:
+        lower = day(min(period.start, baseline))
+        where.append(Inspection.inspected_on >= lower)
+        own.append(Venue.last_submitted_on >= lower)
+    li = (
+        select(Inspection.venue_id, Inspection.inspected_on.label("last_on"))
+        .where(*where)
+        .subquery("li")
+    )
+    return li, _venue_last_on(end, li.c.last_on, *own)
+
+
+def ever_clause(last_on, baseline: date | None):
+    """Inspected at least once since the baseline (ever, without one)."""
+    return last_on.is_not(None) if baseline is None else last_on >= day(baseline)
+
+
+def located_in(area: Area):
+    """WHERE clause: the venue lies in the area (a province: in one of its districts)."""
+    if area.level == "district":
+        return Venue.district_id == area.id
+    if area.level == "commune":
+        return Venue.commune_id == area.id
+    districts = select(Area.id).where(Area.parent_id == area.id, Area.level == "district")
+    return Venue.district_id.in_(districts)
+
+
+def _scoped_venues(
+    period: Period, baseline: date | None, sector_id: int | None, scope: Scope, *columns, where=()
+):
+    """A subquery of the venues in scope (rule and user's area) with their last_on."""
+    li, last_on = last_inspections(period, baseline)
+    return (
+        select(Venue.id.label("venue_id"), *columns, last_on.label("last_on"))
+        .select_from(Venue)
+        .outerjoin(li, li.c.venue_id == Venue.id)
+        .where(in_scope_clause(period, sector_id), scope.venues(Venue), *where)
+        .subquery("vs")
+    )
+
+
+def _counts(vs, period: Period, baseline: date | None) -> list:
+    """The three counted columns of a figure set over a venue subquery."""
+    return [
+        func.count(vs.c.venue_id).label("in_scope"),
+        func.count(case((vs.c.last_on >= day(period.start), 1))).label("inspected"),
+        func.count(case((ever_clause(vs.c.last_on, baseline), 1))).label("ever"),
+    ]
+
+
+# ---------------------------------------------------------------- figure sets
+
+
+def figures_statement(
+    period: Period,
+    level: str,
+    scope: Scope,
+    baseline: date | None,
+    sector_id: int | None = None,
+    by_sector: bool = False,
+):
+    """The figure set as one SELECT ... GROUP BY area (and sector on demand)."""
+    vs = _scoped_venues(
+        period,
+        baseline,
+        sector_id,
+        scope,
+        area_column(level).label("area_id"),
+        Venue.sector_id.label("sector_id"),
+    )
+    group = [Area.id, Area.code, Area.name, Area.boundary_source]
+    cols = [Area.id, Area.code, Area.name, Area.boundary_source, *_counts(vs, period, baseline)]
+    if by_sector:
+        cols.append(vs.c.sector_id)
+        group.append(vs.c.sector_id)
+    return (
+        select(*cols)
+        .select_from(Area)
+        .outerjoin(vs, vs.c.area_id == Area.id)
+        .where(Area.level == level, scope.areas(Area))
+        .group_by(*group)
+        .order_by(Area.code)
+    )
+
+
+def _totals_area(scope: Scope) -> tuple[str, str, int | None]:
+    """Code, name and id of the totals row: the province, or the user's own area (columns
+    only: the area's polygon is not needed here)."""
+    where = Area.level == "province" if scope.everything else Area.id == scope.area_id
+    row = db.session.execute(
+        select(Area.code, Area.name, Area.id).where(where).order_by(Area.code).limit(1)
+    ).first()
+    if row is None:
+        return "", _("Total"), None
+    return row.code, row.name, row.id
+
+
+def coverage(
+    period: Period,
+    level: str = "district",
+    *,
+    scope: Scope,
+    sector: str | None = None,
+    by_sector: bool = False,
+) -> Coverage:
+    """The figure set of a level for a period, as the user's scope sees it, with totals."""
+    check_level(level)
+    sector_obj = sector_by_code(sector)
+    targets = plan_for(period)
+    target = targets.coverage_pct
+    stmt = figures_statement(
+        period,
+        level,
+        scope,
+        targets.baseline_on,
+        sector_obj.id if sector_obj else None,
+        by_sector,
+    )
+    sectors = list_sectors() if by_sector else []
+    sector_codes = {s.id: s.code for s in sectors}
+    rows: dict[int, Figures] = {}
+    for rec in db.session.execute(stmt):
+        fig = Figures(rec.code, rec.name, rec.id, rec.in_scope, rec.inspected, rec.ever, target)
+        row = rows.get(rec.id)
+        if row is None:
+            row = rows[rec.id] = Figures(rec.code, rec.name, rec.id, 0, 0, 0, target)
+            row.approximate_boundary = rec.boundary_source == "demo"
+        row.add(fig)
+        if by_sector and rec.sector_id is not None:
+            row.sectors[sector_codes[rec.sector_id]] = fig
+    code, name, area_id = _totals_area(scope)
+    totals = Figures(code, name, area_id, 0, 0, 0, target)
+    for row in rows.values():
+        totals.add(row)
+        for s_code, fig in row.sectors.items():
+            tot = totals.sectors.setdefault(s_code, Figures(code, name, area_id, 0, 0, 0, target))
+            tot.add(fig)
+    return Coverage(
+        period=period,
+        level=level,
+        sector=sector_obj,
+        targets=targets,
+        rows=list(rows.values()),
+        totals=totals,
+        by_sector=by_sector,
+        sectors=sectors,
+    )
+
+
+# ---------------------------------------------------------------- one area
+
+
+def area_for(code: str, scope: Scope) -> Area:
+    """An area the user may see (404 outside the scope)."""
+    area = db.session.scalars(
+        select(Area)
+        .where(Area.code == str(code), scope.areas(Area))
+        .order_by(Area.valid_from.desc())
+    ).first()
+    if area is None:
+        raise NotFound(_("Unknown area code %(code)s.", code=code), field="area")
+    return area
+
+
+def area_figures(period: Period, area: Area, *, scope: Scope, sector: str | None = None) -> Figures:
+    """The figures of one area (any level), the same rule as the figure set."""
+    sector_obj = sector_by_code(sector)
+    targets = plan_for(period)
+    vs = _scoped_venues(
+        period,
+        targets.baseline_on,
+        sector_obj.id if sector_obj else None,
+        scope,
+        where=[located_in(area)],
+    )
+    rec = db.session.execute(select(*_counts(vs, period, targets.baseline_on))).one()
+    return Figures(
+        area.code,
+        area.name,
+        area.id,
+        rec.in_scope,
+        rec.inspected,
+        rec.ever,
+        targets.coverage_pct,
+        approximate_boundary=area.boundary_source == "demo",
+    )

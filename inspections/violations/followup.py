@@ -21,6 +21,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, literal, or_, select, true, update
 
+from .. import storage
 from ..accounts.services import scope_of
 from ..clock import today
 from ..errors import Conflict, Invalid, NotFound
@@ -271,7 +272,7 @@ def add_followup(
     db.session.add(followup)
     db.session.flush()
     for data, content_type, ext in checked:
-        sha, stored = files.store(violation.id, data, ext, folder="followups")
+        sha, stored = storage.save(data, ext, owner_id=violation.id, folder="followups")
         db.session.add(
             FollowupFile(
                 followup_id=followup.id,

@@ -22,7 +22,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, storage
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
@@ -318,7 +318,7 @@ def evidence(file_id: int):
     if request.args.get("thumb"):
         data, mimetype = files.thumbnail(item.stored_name, item.sha256), "image/jpeg"
     else:
-        data, mimetype = files.read_checked(item.stored_name, item.sha256), item.content_type
+        data, mimetype = storage.read_checked(item.stored_name, item.sha256), item.content_type
     if data is None:
         abort(404)
     resp = Response(data, mimetype=mimetype)

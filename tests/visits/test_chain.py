@@ -18,7 +18,7 @@ from inspections.coverage import periods, services
 from inspections.extensions import db
 from inspections.venues.models import Venue
 from inspections.venues.services import merge_venues
-from inspections.visits import services as visits
+from inspections.visits import lifecycle
 from inspections.visits.chain import OPEN_END, broken_links
 from inspections.visits.models import Inspection
 from tests.conftest import dispose_database, make_app, new_database_url, user
@@ -58,7 +58,7 @@ def test_chain_follows_submit_cancel_delete_and_merge(create_venue, create_inspe
     assert links(v)[d.id] == date(2024, 3, 5)
 
     # b is cancelled through the service: it leaves the chain, d now leads to c1.
-    visits.cancel(user("t_admin"), db.session.get(Inspection, b.id), "Nhập nhầm ngày kiểm tra")
+    lifecycle.cancel(user("t_admin"), db.session.get(Inspection, b.id), "Nhập nhầm ngày kiểm tra")
     chain = links(v)
     assert chain[b.id] is None
     assert chain[d.id] == date(2024, 4, 1)

@@ -27,6 +27,7 @@ from ..clock import today
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..i18n import fmt_date, fmt_vnd
+from ..uow import transactional
 from ..venues.models import Venue
 from ..visits import files
 from ..visits.models import Inspection, inspection_agency
@@ -221,6 +222,7 @@ def _require_current(violation: RecordedViolation) -> None:
         )
 
 
+@transactional
 def add_followup(
     user,
     violation: RecordedViolation,
@@ -299,6 +301,7 @@ def get_file(file_id: int, user) -> FollowupFile:
     return row
 
 
+@transactional
 def add_payment(
     user, violation: RecordedViolation, *, paid_on: date, receipt_no: str, amount_vnd: int
 ) -> FinePayment:
@@ -333,6 +336,7 @@ def add_payment(
     return payment
 
 
+@transactional
 def add_note(
     user,
     venue: Venue,

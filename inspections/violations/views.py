@@ -244,7 +244,6 @@ def _record_on_violation(violation, form, action, done: str, anchor: str):
             action(data)
         except InspectionsError as exc:
             errors, status = exc.messages(), exc.status
-            db.session.rollback()
         else:
             flash(done, "success")
             return redirect(url_for(".detail", violation_id=violation.id))
@@ -301,7 +300,6 @@ def add_venue_note(venue_id: int):
             followup.add_note(current_user, venue, **data)
         except InspectionsError as exc:
             errors = exc.messages()
-            db.session.rollback()
     if errors:
         for messages in errors.values():
             for message in messages if isinstance(messages, list) else [messages]:

@@ -136,7 +136,6 @@ def test_signatures_must_be_png(api, make_doc):
     assert r.status_code == 422 and "signatures.0.image" in r.json["errors"]
 
 
-
 def test_a_removed_photo_leaves_the_storage_only_when_its_removal_commits(app, make_doc):
     from inspections import storage, uow
     from inspections.visits import files, lifecycle, photos

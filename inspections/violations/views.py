@@ -329,20 +329,18 @@ def evidence(file_id: int):
 def overdue():
     today_ = today()
     by_district = followup.overdue_by_district(current_user, today_)
-    names = dict(
-        db.session.execute(
-            select(Area.id, Area.name).where(Area.id.in_([d for d, _n in by_district if d]))
-        ).all()
-    )
-    codes = dict(
-        db.session.execute(
-            select(Area.id, Area.code).where(Area.id.in_([d for d, _n in by_district if d]))
-        ).all()
-    )
+    ids = [row.district_id for row in by_district if row.district_id]
+    found = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
     areas = sorted(
         (
-            {"name": names.get(d) or _("outside every area"), "code": codes.get(d), "n": n}
-            for d, n in by_district
+            {
+                "name": found[row.district_id].name
+                if row.district_id in found
+                else _("outside every area"),
+                "code": found[row.district_id].code if row.district_id in found else None,
+                "n": row.n,
+            }
+            for row in by_district
         ),
         key=lambda a: -a["n"],
     )
@@ -446,12 +444,12 @@ def venue_violations(venue) -> list[dict]:
     locale = str(get_locale())
     return [
         {
-            "violation": v,
-            "inspection": i,
-            "title": v.legal.title(locale),
-            "basis": services.legal_basis(v.legal, locale),
+            "violation": row.RecordedViolation,
+            "inspection": row.Inspection,
+            "title": row.RecordedViolation.legal.title(locale),
+            "basis": services.legal_basis(row.RecordedViolation.legal, locale),
         }
-        for v, i in rows
+        for row in rows
     ]
 
 

@@ -432,5 +432,6 @@ def _link_agencies() -> None:
     ).all()
     if rows:
         db.session.execute(
-            inspection_agency.insert(), [{"inspection_id": i, "agency_id": a} for i, a in rows]
+            inspection_agency.insert(),
+            [{"inspection_id": row.inspection_id, "agency_id": row.agency_id} for row in rows],
         )

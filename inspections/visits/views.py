@@ -479,7 +479,7 @@ def checklists_admin():
         .subquery()
     )
     rows = db.session.execute(
-        select(ChecklistTemplate, func.coalesce(used.c.n, 0))
+        select(ChecklistTemplate, func.coalesce(used.c.n, 0).label("used"))
         .join(Sector, Sector.id == ChecklistTemplate.sector_id)
         .outerjoin(used, used.c.tid == ChecklistTemplate.id)
         .order_by(Sector.sort_order, ChecklistTemplate.version.desc())

@@ -128,14 +128,7 @@ def create(
     if "members" not in sections:
         sections["members"] = None  # = from the team, or the user alone
     _apply(user, inspection, sections, phone_ahead)
-    if data.get("status") == "submitted":
-        submit(
-            user,
-            inspection,
-            data.get("location"),
-            data.get("presence_reason"),
-            phone_ahead=phone_ahead,
-        )
+    _submit_if_asked(user, inspection, data, phone_ahead)
     return inspection
 
 
@@ -177,6 +170,12 @@ def update_draft(
     if replace:
         data = {**PUT_DEFAULTS, **data}
     _apply(user, inspection, data, phone_ahead)
+    _submit_if_asked(user, inspection, data, phone_ahead)
+    return inspection
+
+
+def _submit_if_asked(user, inspection: Inspection, data: dict, phone_ahead: timedelta) -> None:
+    """Start or save and submit in one call (data["status"] == "submitted")."""
     if data.get("status") == "submitted":
         submit(
             user,
@@ -185,7 +184,6 @@ def update_draft(
             data.get("presence_reason"),
             phone_ahead=phone_ahead,
         )
-    return inspection
 
 
 def _apply(user, inspection: Inspection, data: dict, phone_ahead: timedelta) -> None:

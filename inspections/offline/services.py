@@ -117,10 +117,10 @@ def pack_for(user, locale: str) -> dict:
             Venue.id,
             Venue.name,
             Venue.address,
-            Sector.code,
-            commune.name,
-            func.ST_Y(Venue.location),
-            func.ST_X(Venue.location),
+            Sector.code.label("sector"),
+            commune.name.label("commune"),
+            func.ST_Y(Venue.location).label("lat"),
+            func.ST_X(Venue.location).label("lon"),
         )
         .join(Sector, Sector.id == Venue.sector_id)
         .outerjoin(commune, commune.id == Venue.commune_id)
@@ -134,13 +134,13 @@ def pack_for(user, locale: str) -> dict:
     ).all()
     venues = [
         {
-            "id": r[0],
-            "name": r[1],
-            "address": r[2],
-            "sector": r[3],
-            "commune": r[4],
-            "lat": round(r[5], 5) if r[5] is not None else None,
-            "lon": round(r[6], 5) if r[6] is not None else None,
+            "id": r.id,
+            "name": r.name,
+            "address": r.address,
+            "sector": r.sector,
+            "commune": r.commune,
+            "lat": round(r.lat, 5) if r.lat is not None else None,
+            "lon": round(r.lon, 5) if r.lon is not None else None,
         }
         for r in rows
     ]

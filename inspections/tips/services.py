@@ -131,14 +131,18 @@ def in_time_share(scope: Scope, start: date, end: date) -> dict:
         (or_(Tip.closed_on > Tip.due_on, and_(Tip.closed_on.is_(None), Tip.due_on < on)), 1),
         else_=0,
     )
-    row = db.session.execute(
+    found = db.session.execute(
         select(
             func.count().label("received"),
             func.coalesce(func.sum(in_time), 0).label("in_time"),
             func.coalesce(func.sum(late), 0).label("late"),
         ).where(scope_clause(scope), Tip.received_on >= start, Tip.received_on <= end)
     ).one()
-    return {"received": int(row.received), "in_time": int(row.in_time), "late": int(row.late)}
+    return {
+        "received": int(found.received),
+        "in_time": int(found.in_time),
+        "late": int(found.late),
+    }
 
 
 def move_tips(duplicate_id: int, kept_id: int) -> int:

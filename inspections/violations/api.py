@@ -158,11 +158,12 @@ def repeat_offenders(args, pagination_parameters):
     where = register.venue_clauses(current_user, args.get("area"))
     page, size = pagination_parameters.page, pagination_parameters.page_size
     rows, pagination_parameters.item_count = repeat.offenders_page(start, where, page, size)
-    names = dict(
-        db.session.execute(
+    names = {
+        venue.id: venue.name
+        for venue in db.session.execute(
             select(Venue.id, Venue.name).where(Venue.id.in_([r.venue_id for r in rows]))
-        ).all()
-    )
+        )
+    }
     return [
         {
             "venue_id": r.venue_id,

@@ -14,12 +14,12 @@ from datetime import timedelta
 from PIL import Image
 from sqlalchemy import func, select
 
+from .. import storage
 from ..accounts.models import User
 from ..clock import today
 from ..extensions import db
 from ..tips.models import Tip
 from ..venues.models import Venue
-from ..visits import files
 from .followup import sync_unsynced
 from .models import FinePayment, FollowupFile, RecordedViolation, ReviewerNote, ViolationFollowup
 from .repeat import MIN_COUNT, default_months, window_start
@@ -87,7 +87,7 @@ def load_demo_followups() -> int:
                 if photos < EVIDENCE_PHOTOS:
                     db.session.flush()
                     data = _photo(rng)
-                    sha, stored = files.store(v.id, data, "jpg", folder="followups")
+                    sha, stored = storage.save(data, "jpg", owner_id=v.id, folder="followups")
                     db.session.add(
                         FollowupFile(
                             followup_id=step.id,

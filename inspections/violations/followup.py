@@ -21,11 +21,13 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, literal, or_, select, true, update
 
+from .. import storage
 from ..accounts.services import scope_of
 from ..clock import today
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..i18n import fmt_date, fmt_vnd
+from ..uow import transactional
 from ..venues.models import Venue
 from ..visits import files
 from ..visits.models import Inspection, inspection_agency
@@ -57,16 +59,18 @@ def sync_register(inspection_ids: list[int]) -> None:
         .where(RecordedViolation.inspection_id.in_(inspection_ids))
         .order_by(RecordedViolation.id)
     ).all()
-    by_id = {row.id: row for row, _s, _d in rows}
+    by_id = {found.RecordedViolation.id: found.RecordedViolation for found in rows}
     masks: dict[int, int] = {}
-    for inspection_id, agency_id in db.session.execute(
+    for link in db.session.execute(
         select(inspection_agency.c.inspection_id, inspection_agency.c.agency_id).where(
             inspection_agency.c.inspection_id.in_(inspection_ids)
         )
     ):
-        masks[inspection_id] = masks.get(inspection_id, 0) | agency_bit(agency_id)
-    for row, status, on in rows:
-        row.inspected_on = on
+        bits = masks.get(link.inspection_id, 0) | agency_bit(link.agency_id)
+        masks[link.inspection_id] = bits
+    for found in rows:
+        row, status = found.RecordedViolation, found.status
+        row.inspected_on = found.inspected_on
         row.agency_mask = masks.get(row.inspection_id, 0)
         row.in_register = row.superseded_by_id is None and status == "submitted"
         old = by_id.get(row.supersedes_id) if row.supersedes_id else None
@@ -146,11 +150,11 @@ def overdue_clause(on: date):
     )
 
 
-def overdue_by_district(user, on: date | None = None) -> list[tuple[int | None, int]]:
-    """(district id, overdue remedies) in the user's area, one GROUP BY."""
+def overdue_by_district(user, on: date | None = None) -> list:
+    """Rows of (district_id, n: overdue remedies) in the user's area, one GROUP BY."""
     on = on or today()
     return db.session.execute(
-        select(Venue.district_id, func.count())
+        select(Venue.district_id, func.count().label("n"))
         .select_from(RecordedViolation)
         .join(Venue, Venue.id == RecordedViolation.venue_id)
         .where(overdue_clause(on), scope_of(user).venues(Venue))
@@ -220,6 +224,7 @@ def _require_current(violation: RecordedViolation) -> None:
         )
 
 
+@transactional
 def add_followup(
     user,
     violation: RecordedViolation,
@@ -271,7 +276,7 @@ def add_followup(
     db.session.add(followup)
     db.session.flush()
     for data, content_type, ext in checked:
-        sha, stored = files.store(violation.id, data, ext, folder="followups")
+        sha, stored = storage.save(data, ext, owner_id=violation.id, folder="followups")
         db.session.add(
             FollowupFile(
                 followup_id=followup.id,
@@ -298,6 +303,7 @@ def get_file(file_id: int, user) -> FollowupFile:
     return row
 
 
+@transactional
 def add_payment(
     user, violation: RecordedViolation, *, paid_on: date, receipt_no: str, amount_vnd: int
 ) -> FinePayment:
@@ -332,6 +338,7 @@ def add_payment(
     return payment
 
 
+@transactional
 def add_note(
     user,
     venue: Venue,

@@ -210,13 +210,16 @@ def _one_area(user, f: dict) -> bool:
 def totals(user, f: dict, on: date | None = None) -> dict:
     """Count and sum of fines of the whole filtered set, in one aggregate."""
     q = _select(
-        [func.count(), func.coalesce(func.sum(RecordedViolation.fine_vnd), 0)],
+        [
+            func.count().label("n"),
+            func.coalesce(func.sum(RecordedViolation.fine_vnd), 0).label("fines"),
+        ],
         user,
         f,
         on or today(),
     )
-    count, fines = db.session.execute(q).one()
-    return {"count": int(count), "fines_vnd": int(fines)}
+    found = db.session.execute(q).one()
+    return {"count": int(found.n), "fines_vnd": int(found.fines)}
 
 
 def load(id_list: list[int]) -> list[RecordedViolation]:

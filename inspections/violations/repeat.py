@@ -47,14 +47,14 @@ def repeat_counts(venue_ids, start: date) -> dict[int, tuple[int, date]]:
     rows = db.session.execute(
         select(
             RecordedViolation.venue_id,
-            func.count(),
-            func.max(RecordedViolation.inspected_on),
+            func.count().label("n"),
+            func.max(RecordedViolation.inspected_on).label("last_on"),
         )
         .where(RecordedViolation.venue_id.in_(ids), *_counted(start))
         .group_by(RecordedViolation.venue_id)
         .having(func.count() >= MIN_COUNT)
-    ).all()
-    return {venue_id: (n, last) for venue_id, n, last in rows}
+    )
+    return {row.venue_id: (row.n, row.last_on) for row in rows}
 
 
 def repeat_clause(start: date):

@@ -292,12 +292,32 @@ def entry_problems(entry: ViolationEntry, on: date, index: int) -> dict[str, lis
     return out
 
 
+def add_violation(
+    inspection,
+    entry: ViolationEntry,
+    sort_order: int,
+    *,
+    amendment_id: int | None = None,
+    supersedes_id: int | None = None,
+) -> RecordedViolation:
+    """Record one violation of an inspection: the only place recorded violations are made
+    (a draft's, an amendment's, the demo's). The row joins the inspection's rows."""
+    row = RecordedViolation(
+        venue_id=inspection.venue_id,
+        sort_order=sort_order,
+        amendment_id=amendment_id,
+        supersedes_id=supersedes_id,
+        **entry.values(),
+    )
+    inspection.violation_rows.append(row)
+    return row
+
+
 def replace_draft_violations(inspection, entries: list[ViolationEntry]) -> None:
     """A draft's violations are simply replaced by what the phone sent."""
-    inspection.violation_rows = [
-        RecordedViolation(venue_id=inspection.venue_id, sort_order=i, **e.values())
-        for i, e in enumerate(entries)
-    ]
+    inspection.violation_rows = []
+    for i, entry in enumerate(entries):
+        add_violation(inspection, entry, i)
     db.session.flush()
 
 
@@ -311,11 +331,11 @@ def counts_by_inspection(inspection_ids: list[int]) -> dict[int, int]:
     if not inspection_ids:
         return {}
     rows = db.session.execute(
-        select(RecordedViolation.inspection_id, func.count())
+        select(RecordedViolation.inspection_id, func.count().label("n"))
         .where(
             RecordedViolation.inspection_id.in_(inspection_ids),
             RecordedViolation.superseded_by_id.is_(None),
         )
         .group_by(RecordedViolation.inspection_id)
-    ).all()
-    return dict(rows)
+    )
+    return {row.inspection_id: row.n for row in rows}

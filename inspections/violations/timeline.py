@@ -44,7 +44,8 @@ class Entry:
 
 
 def _who(user_id_col):
-    return select(User.full_name).where(User.id == user_id_col).scalar_subquery()
+    """The full name of the account in the column, as the row's `who`."""
+    return select(User.full_name).where(User.id == user_id_col).scalar_subquery().label("who")
 
 
 def _key(e: Entry):
@@ -59,13 +60,14 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
     n = limit + 1
     out: list[Entry] = []
     creator = aliased(User)
-    for insp, who in db.session.execute(
-        select(Inspection, creator.full_name)
+    for row in db.session.execute(
+        select(Inspection, creator.full_name.label("who"))
         .outerjoin(creator, creator.id == Inspection.created_by_id)
         .where(Inspection.venue_id == venue.id, Inspection.status != "draft")
         .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
         .limit(n)
     ):
+        insp, who = row.Inspection, row.who
         cancelled = insp.status == "cancelled"
         out.append(
             Entry(
@@ -81,7 +83,10 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         )
     rows = db.session.execute(
         select(
-            RecordedViolation, Inspection.inspected_on, Inspection.inspected_at, creator.full_name
+            RecordedViolation,
+            Inspection.inspected_on,
+            Inspection.inspected_at,
+            creator.full_name.label("who"),
         )
         .join(Inspection, Inspection.id == RecordedViolation.inspection_id)
         .outerjoin(creator, creator.id == Inspection.created_by_id)
@@ -89,7 +94,8 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         .order_by(Inspection.inspected_on.desc(), RecordedViolation.id.desc())
         .limit(n)
     ).all()
-    for v, on, at, who in rows:
+    for row in rows:
+        v = row.RecordedViolation
         parts = [services.legal_basis(v.legal, locale)]
         if v.fine_vnd:
             parts.append(_("fine %(amount)s", amount=fmt_vnd(v.fine_vnd)))
@@ -106,12 +112,12 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
             tone = "danger" if status == "overdue" else "warning"
         out.append(
             Entry(
-                on,
-                at,
+                row.inspected_on,
+                row.inspected_at,
                 "violation",
                 f"{title}: {v.legal.title(locale)}",
                 " · ".join(parts),
-                who,
+                row.who,
                 url_for("violations.detail", violation_id=v.id),
                 tone,
             )
@@ -122,13 +128,14 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         "reinspected": _("Re-inspected"),
         "reopened": _("Remedy open again"),
     }
-    for f, who, code in db.session.execute(
-        select(ViolationFollowup, _who(ViolationFollowup.created_by_id), RecordedViolation.id)
+    for row in db.session.execute(
+        select(ViolationFollowup, _who(ViolationFollowup.created_by_id))
         .join(RecordedViolation, RecordedViolation.id == ViolationFollowup.violation_id)
         .where(RecordedViolation.venue_id == venue.id)
         .order_by(ViolationFollowup.on.desc(), ViolationFollowup.id.desc())
         .limit(n)
     ):
+        f = row.ViolationFollowup
         out.append(
             Entry(
                 f.on,
@@ -136,18 +143,19 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "followup",
                 _("Follow-up: %(what)s", what=labels.get(f.kind, f.kind)),
                 f.note,
-                who,
-                url_for("violations.detail", violation_id=code),
+                row.who,
+                url_for("violations.detail", violation_id=f.violation_id),
                 "success" if f.kind == "remedied" else "info",
             )
         )
-    for p, who in db.session.execute(
+    for row in db.session.execute(
         select(FinePayment, _who(FinePayment.created_by_id))
         .join(RecordedViolation, RecordedViolation.id == FinePayment.violation_id)
         .where(RecordedViolation.venue_id == venue.id)
         .order_by(FinePayment.paid_on.desc(), FinePayment.id.desc())
         .limit(n)
     ):
+        p = row.FinePayment
         out.append(
             Entry(
                 p.paid_on,
@@ -155,7 +163,7 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "payment",
                 _("Fine paid: %(amount)s", amount=fmt_vnd(p.amount_vnd)),
                 _("receipt %(no)s", no=p.receipt_no),
-                who,
+                row.who,
                 url_for("violations.detail", violation_id=p.violation_id),
                 "success",
             )
@@ -169,12 +177,13 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         "merged_from": _("A duplicate record was merged in"),
         "label": _("QR label re-issued"),
     }
-    for ev, who in db.session.execute(
+    for row in db.session.execute(
         select(VenueEvent, _who(VenueEvent.created_by_id))
         .where(VenueEvent.venue_id == venue.id)
         .order_by(VenueEvent.on.desc(), VenueEvent.id.desc())
         .limit(n)
     ):
+        ev = row.VenueEvent
         out.append(
             Entry(
                 ev.on,
@@ -182,17 +191,18 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "lifecycle",
                 event_labels.get(ev.kind, ev.kind),
                 ev.reason,
-                who,
+                row.who,
                 None,
                 "dark" if ev.kind in ("suspended", "closed") else "secondary",
             )
         )
-    for tip, who in db.session.execute(
+    for row in db.session.execute(
         select(Tip, _who(Tip.created_by_id))
         .where(Tip.venue_id == venue.id)
         .order_by(Tip.received_on.desc(), Tip.id.desc())
         .limit(n)
     ):
+        tip = row.Tip
         out.append(
             Entry(
                 tip.received_on,
@@ -200,12 +210,12 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "tip",
                 _("Tip received") if tip.closed_on is None else _("Tip closed"),
                 tip.summary[:200],
-                who,
+                row.who,
                 url_for("tips.detail", tip_id=tip.id),
                 "info",
             )
         )
-    for am, who, insp_on in db.session.execute(
+    for row in db.session.execute(
         select(
             InspectionAmendment, _who(InspectionAmendment.created_by_id), Inspection.inspected_on
         )
@@ -214,24 +224,26 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         .order_by(InspectionAmendment.created_at.desc(), InspectionAmendment.id.desc())
         .limit(n)
     ):
+        am = row.InspectionAmendment
         out.append(
             Entry(
                 local_day(am.created_at),
                 am.created_at,
                 "amendment",
-                _("Inspection of %(day)s amended", day=fmt_date(insp_on)),
+                _("Inspection of %(day)s amended", day=fmt_date(row.inspected_on)),
                 am.reason,
-                who,
+                row.who,
                 url_for("visits.detail", inspection_id=am.inspection_id),
                 "secondary",
             )
         )
-    for note, who in db.session.execute(
+    for row in db.session.execute(
         select(ReviewerNote, _who(ReviewerNote.author_id))
         .where(ReviewerNote.venue_id == venue.id, visible_notes_clause(user))
         .order_by(ReviewerNote.created_at.desc(), ReviewerNote.id.desc())
         .limit(n)
     ):
+        note = row.ReviewerNote
         out.append(
             Entry(
                 local_day(note.created_at),
@@ -239,7 +251,7 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "note",
                 _("Reviewer note"),
                 note.body,
-                who,
+                row.who,
                 url_for("violations.detail", violation_id=note.violation_id)
                 if note.violation_id
                 else None,

@@ -22,7 +22,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, storage
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
@@ -244,7 +244,6 @@ def _record_on_violation(violation, form, action, done: str, anchor: str):
             action(data)
         except InspectionsError as exc:
             errors, status = exc.messages(), exc.status
-            db.session.rollback()
         else:
             flash(done, "success")
             return redirect(url_for(".detail", violation_id=violation.id))
@@ -301,7 +300,6 @@ def add_venue_note(venue_id: int):
             followup.add_note(current_user, venue, **data)
         except InspectionsError as exc:
             errors = exc.messages()
-            db.session.rollback()
     if errors:
         for messages in errors.values():
             for message in messages if isinstance(messages, list) else [messages]:
@@ -318,7 +316,7 @@ def evidence(file_id: int):
     if request.args.get("thumb"):
         data, mimetype = files.thumbnail(item.stored_name, item.sha256), "image/jpeg"
     else:
-        data, mimetype = files.read_checked(item.stored_name, item.sha256), item.content_type
+        data, mimetype = storage.read_checked(item.stored_name, item.sha256), item.content_type
     if data is None:
         abort(404)
     resp = Response(data, mimetype=mimetype)
@@ -331,20 +329,18 @@ def evidence(file_id: int):
 def overdue():
     today_ = today()
     by_district = followup.overdue_by_district(current_user, today_)
-    names = dict(
-        db.session.execute(
-            select(Area.id, Area.name).where(Area.id.in_([d for d, _n in by_district if d]))
-        ).all()
-    )
-    codes = dict(
-        db.session.execute(
-            select(Area.id, Area.code).where(Area.id.in_([d for d, _n in by_district if d]))
-        ).all()
-    )
+    ids = [row.district_id for row in by_district if row.district_id]
+    found = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
     areas = sorted(
         (
-            {"name": names.get(d) or _("outside every area"), "code": codes.get(d), "n": n}
-            for d, n in by_district
+            {
+                "name": found[row.district_id].name
+                if row.district_id in found
+                else _("outside every area"),
+                "code": found[row.district_id].code if row.district_id in found else None,
+                "n": row.n,
+            }
+            for row in by_district
         ),
         key=lambda a: -a["n"],
     )
@@ -448,12 +444,12 @@ def venue_violations(venue) -> list[dict]:
     locale = str(get_locale())
     return [
         {
-            "violation": v,
-            "inspection": i,
-            "title": v.legal.title(locale),
-            "basis": services.legal_basis(v.legal, locale),
+            "violation": row.RecordedViolation,
+            "inspection": row.Inspection,
+            "title": row.RecordedViolation.legal.title(locale),
+            "basis": services.legal_basis(row.RecordedViolation.legal, locale),
         }
-        for v, i in rows
+        for row in rows
     ]
 
 

@@ -6,10 +6,9 @@ the first answer and create nothing new; the same key with another body is a 409
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import Response, g, request
-from flask_babel import get_locale
+from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from .. import clock
 from ..accounts.permissions import P, requires
 from ..extensions import db
 from ..venues.models import Sector
-from . import files, idempotency, services
+from . import access, amendments, files, idempotency, lifecycle, photos, reading
 from .checklists import latest_version
 from .minutes import minutes_pdf
 from .models import ChecklistTemplate
@@ -68,12 +67,8 @@ IDEMPOTENCY_DOC = {
 }
 
 
-def _locale() -> str:
-    return str(get_locale())
-
-
 def _doc(inspection) -> dict:
-    return InspectionOut().dump(services.document(inspection, _locale()))
+    return InspectionOut().dump(inspection)
 
 
 @blp.errorhandler(RequestEntityTooLarge)
@@ -86,8 +81,7 @@ def _too_large(_exc):
 CLIENT_TIME = "X-Client-Time"
 
 
-@blp.before_request
-def _phone_clock():
+def _phone_ahead() -> timedelta:
     """A queued request says when the phone sent it (its own clock, ISO 8601 with offset):
     how far that clock is ahead lets the recorded time be kept as the phone wrote it."""
     raw = request.headers.get(CLIENT_TIME, "")
@@ -95,8 +89,9 @@ def _phone_clock():
         sent = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
     except ValueError:
         sent = None
-    if sent is not None and sent.tzinfo is not None:
-        g.phone_clock_ahead = clock.phone_clock_ahead(sent)
+    if sent is None or sent.tzinfo is None:
+        return timedelta(0)
+    return clock.phone_clock_ahead(sent)
 
 
 @blp.before_request
@@ -114,13 +109,13 @@ def _refuse_oversized_uploads():
 def list_inspections(args, pagination_parameters):
     """Inspections in the account's area, newest first; filter by venue, area (GSO code),
     period (start/end, inclusive local dates), status, agency, team, client_key."""
-    q = services.search(current_user, args)
+    q = reading.search(current_user, args)
     pagination_parameters.item_count = db.session.scalar(
         select(func.count()).select_from(q.order_by(None).subquery())
     )
     page, size = pagination_parameters.page, pagination_parameters.page_size
     rows = list(db.session.scalars(q.offset((page - 1) * size).limit(size)))
-    return services.summaries(rows)
+    return reading.summaries(rows)
 
 
 @blp.route("", methods=["POST"])
@@ -131,7 +126,10 @@ def list_inspections(args, pagination_parameters):
 def create_inspection(data):
     """Start an inspection of a venue (status draft, or submitted in one call)."""
     key = idempotency.key_from_request()
-    return idempotency.run(lambda: (_doc(services.create(current_user, data, key)), 201))
+    ahead = _phone_ahead()
+    return idempotency.run(
+        lambda: (_doc(lifecycle.create(current_user, data, key, phone_ahead=ahead)), 201)
+    )
 
 
 @blp.route("/<int:inspection_id>", methods=["GET"])
@@ -139,7 +137,7 @@ def create_inspection(data):
 @requires(P.INSPECTIONS_READ)
 def get_inspection(inspection_id: int):
     """One inspection as it stands (amendments applied), with what still blocks submitting."""
-    return services.document(services.get_inspection(inspection_id, current_user), _locale())
+    return access.get_inspection(inspection_id, current_user)
 
 
 @blp.route("/<int:inspection_id>", methods=["PUT"])
@@ -149,10 +147,14 @@ def get_inspection(inspection_id: int):
 @requires(P.INSPECTIONS_WRITE)
 def replace_draft(data, inspection_id: int):
     """Replace a draft (sections left out are emptied, except location and signatures)."""
+    ahead = _phone_ahead()
 
     def action():
-        inspection = services.get_inspection(inspection_id, current_user, for_update=True)
-        return _doc(services.update_draft(current_user, inspection, data, replace=True)), 200
+        inspection = access.get_inspection(inspection_id, current_user, for_update=True)
+        saved = lifecycle.update_draft(
+            current_user, inspection, data, replace=True, phone_ahead=ahead
+        )
+        return _doc(saved), 200
 
     return idempotency.run(action)
 
@@ -164,10 +166,11 @@ def replace_draft(data, inspection_id: int):
 @requires(P.INSPECTIONS_WRITE)
 def patch_draft(data, inspection_id: int):
     """Save the given sections of a draft (the phone's autosave)."""
+    ahead = _phone_ahead()
 
     def action():
-        inspection = services.get_inspection(inspection_id, current_user, for_update=True)
-        return _doc(services.update_draft(current_user, inspection, data)), 200
+        inspection = access.get_inspection(inspection_id, current_user, for_update=True)
+        return _doc(lifecycle.update_draft(current_user, inspection, data, phone_ahead=ahead)), 200
 
     return idempotency.run(action)
 
@@ -180,10 +183,17 @@ def patch_draft(data, inspection_id: int):
 def submit(data, inspection_id: int):
     """Submit a draft with the GPS fix at submit; 422 lists what blocks it, 409 if it is
     no longer a draft."""
+    ahead = _phone_ahead()
 
     def action():
-        inspection = services.get_inspection(inspection_id, current_user, for_update=True)
-        services.submit(current_user, inspection, data.get("location"), data.get("presence_reason"))
+        inspection = access.get_inspection(inspection_id, current_user, for_update=True)
+        lifecycle.submit(
+            current_user,
+            inspection,
+            data.get("location"),
+            data.get("presence_reason"),
+            phone_ahead=ahead,
+        )
         return _doc(inspection), 200
 
     return idempotency.run(action)
@@ -198,8 +208,8 @@ def amend(data, inspection_id: int):
     """Correct a submitted inspection with a reason; the original values stay visible."""
 
     def action():
-        inspection = services.get_inspection(inspection_id, current_user, for_update=True)
-        services.amend(current_user, inspection, data)
+        inspection = access.get_inspection(inspection_id, current_user, for_update=True)
+        amendments.amend(current_user, inspection, data)
         return _doc(inspection), 201
 
     return idempotency.run(action)
@@ -214,8 +224,8 @@ def cancel(data, inspection_id: int):
     """Cancel an inspection with a reason; it then counts nowhere."""
 
     def action():
-        inspection = services.get_inspection(inspection_id, current_user, for_update=True)
-        services.cancel(current_user, inspection, data["reason"])
+        inspection = access.get_inspection(inspection_id, current_user, for_update=True)
+        lifecycle.cancel(current_user, inspection, data["reason"])
         return _doc(inspection), 200
 
     return idempotency.run(action)
@@ -230,15 +240,15 @@ def cancel(data, inspection_id: int):
 def upload_photo(form, upload, inspection_id: int):
     """Add a photo (JPEG, PNG or WebP, checked by content; at most MAX_UPLOAD_MB), for the
     whole visit or one checklist item. The same photo twice is kept once."""
-    storage = upload["file"]
+    sent = upload["file"]
     try:
-        data = storage.read(files.max_bytes() + 1)
+        data = sent.read(files.max_bytes() + 1)
     finally:
-        storage.close()  # at once, whatever the answer
+        sent.close()  # at once, whatever the answer
 
     def action():
-        inspection = services.get_inspection(inspection_id, current_user)
-        photo, created = services.add_photo(
+        inspection = access.get_inspection(inspection_id, current_user)
+        photo, created = photos.add_photo(
             current_user,
             inspection,
             data,
@@ -246,10 +256,7 @@ def upload_photo(form, upload, inspection_id: int):
             caption=form.get("caption"),
             client_key=idempotency.key_from_request(),
         )
-        doc = next(
-            p for p in services.document(inspection, _locale())["photos"] if p["id"] == photo.id
-        )
-        return PhotoOut().dump(doc), (201 if created else 200)
+        return PhotoOut().dump(photo), (201 if created else 200)
 
     return idempotency.run(action, extra=data)
 
@@ -259,8 +266,8 @@ def upload_photo(form, upload, inspection_id: int):
 @requires(P.INSPECTIONS_WRITE)
 def delete_photo(inspection_id: int, photo_id: int):
     """Remove a photo from a draft."""
-    inspection = services.get_inspection(inspection_id, current_user)
-    services.delete_photo(current_user, inspection, services.get_photo(inspection, photo_id))
+    inspection = access.get_inspection(inspection_id, current_user)
+    photos.delete_photo(current_user, inspection, photos.get_photo(inspection, photo_id))
 
 
 @blp.route("/<int:inspection_id>/minutes", methods=["GET"])
@@ -268,7 +275,7 @@ def delete_photo(inspection_id: int, photo_id: int):
 @requires(P.INSPECTIONS_READ)
 def minutes(inspection_id: int):
     """The minutes (biên bản kiểm tra) as a PDF in Vietnamese."""
-    inspection = services.get_inspection(inspection_id, current_user)
+    inspection = access.get_inspection(inspection_id, current_user)
     return Response(minutes_pdf(inspection), mimetype="application/pdf")
 
 

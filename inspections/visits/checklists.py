@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ..errors import Invalid
 from ..extensions import db
+from ..uow import transactional
 from ..venues.models import Sector
 from ..violations.services import by_codes
 from .models import ChecklistItem, ChecklistTemplate, Inspection
@@ -163,6 +164,7 @@ def load_checklists(folder: Path) -> int:
     return changed
 
 
+@transactional
 def import_template(raw_text: str, name: str, user) -> ChecklistTemplate:
     """An admin upload: always a new version (the next number) of the file's sector."""
     data = parse(raw_text, name)

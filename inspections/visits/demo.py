@@ -17,15 +17,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, literal, select, update
 
+from .. import clock
 from ..accounts.demo import ensure_demo_accounts
 from ..accounts.models import Agency, Team, User
 from ..accounts.services import create_user, save_team
 from ..areas.models import Area
-from ..dbtypes import utcnow
 from ..extensions import db
 from ..spatial import distance_m
 from ..venues.models import Venue
-from ..violations.models import LegalViolation, RecordedViolation
+from ..violations.models import LegalViolation
+from ..violations.services import ViolationEntry, add_violation
 from .checklists import template_for
 from .models import Inspection, InspectionAnswer, InspectionMember, inspection_agency
 
@@ -274,7 +275,7 @@ def load_demo_inspections(password: str | None = None) -> int:
     if not venues:
         return changed
     districts = _districts()
-    today = utcnow().astimezone(TZ).date()
+    today = clock.today()
     items: dict[int, list] = {}
     templates: dict[int, int] = {}
     for sector_id in {v.sector_id for v in venues}:
@@ -363,20 +364,18 @@ def _build(p, venue, team, template, item_ids, legal, agencies, fallback, creato
         lat, lon = _offset(venue, p.offset_m, p.bearing)
         inspection.start_latitude, inspection.start_longitude = lat, lon
         inspection.start_accuracy_m, inspection.start_fix_at = round(p.accuracy_m, 1), at_utc
-    inspection.violation_rows = [
-        RecordedViolation(
-            venue_id=venue.id,
-            legal_violation_id=legal[v["code"]].id,
-            item_id=item_ids.get(v["item"]),
+    for i, v in enumerate(p.violations):
+        entry = ViolationEntry(
+            legal=legal[v["code"]],
             offender_type=v["offender"],
+            offender_name=None,
             fine_vnd=v["fine_vnd"],
             measures=v["measures"],
             remedy=v["remedy"],
             remedy_deadline=v["remedy_deadline"],
-            sort_order=i,
+            item_id=item_ids.get(v["item"]),
         )
-        for i, v in enumerate(p.violations)
-    ]
+        add_violation(inspection, entry, i)
     return inspection
 
 
@@ -433,5 +432,6 @@ def _link_agencies() -> None:
     ).all()
     if rows:
         db.session.execute(
-            inspection_agency.insert(), [{"inspection_id": i, "agency_id": a} for i, a in rows]
+            inspection_agency.insert(),
+            [{"inspection_id": row.inspection_id, "agency_id": row.agency_id} for row in rows],
         )

@@ -1,26 +1,20 @@
-"""Photo and signature files: checked by content, stored outside static/ under their SHA-256.
-
-Files live in ``UPLOAD_FOLDER/inspections/<inspection id>/<sha256>.<ext>``; the database keeps
-the hash, so a file that was changed on disk is detected when it is served. Files of deleted
-rows are removed only after the transaction commits.
+"""Photo and signature files: what they must be (an image judged by its content, under the
+size and pixel caps) and their thumbnails. The bytes themselves are kept by storage.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import tempfile
 import warnings
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from .. import storage
 from ..errors import InspectionsError, Invalid
+from ..extensions import db
 
 FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -80,53 +74,19 @@ def sniff(data: bytes, allowed=("JPEG", "PNG", "WEBP")) -> tuple[str, int, int]:
     return fmt, width, height
 
 
-def root() -> Path:
-    """Where uploads are kept (never under static/)."""
-    return Path(current_app.config["UPLOAD_FOLDER"])
+def thumbnail_key(key: str, edge: int = THUMB_EDGE) -> str:
+    """The key of a stored image's thumbnail, beside it: <sha256>.t320.jpg."""
+    return str(PurePosixPath(key).with_suffix(f".t{edge}.jpg"))
 
 
-def store(owner_id: int, data: bytes, ext: str, folder: str = "inspections") -> tuple[str, str]:
-    """Write the bytes once (atomically) and return (sha256, stored name); `folder` keeps
-    other owners' files (follow-up evidence) apart from inspection photos."""
-    digest = hashlib.sha256(data).hexdigest()
-    name = f"{folder}/{owner_id}/{digest}.{ext}"
-    path = root() / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".up-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    return digest, name
-
-
-def path_of(stored_name: str) -> Path:
-    """The file of a stored name, refusing anything that escapes the upload folder."""
-    base = root().resolve()
-    path = (base / stored_name).resolve()
-    if base not in path.parents:
-        raise Invalid("bad stored name")
-    return path
-
-
-def read_checked(stored_name: str, sha256: str) -> bytes | None:
-    """The file's bytes if they still match the recorded hash, else None."""
-    try:
-        data = path_of(stored_name).read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        current_app.logger.error("file %s does not match its recorded SHA-256", stored_name)
-        return None
-    return data
-
-
-def thumbnail(stored_name: str, sha256: str, edge: int = THUMB_EDGE) -> bytes | None:
-    """A small JPEG of a stored image, made once and cached beside it."""
-    thumb = path_of(stored_name).with_suffix(f".t{edge}.jpg")
-    if thumb.exists():
-        return thumb.read_bytes()
-    data = read_checked(stored_name, sha256)
+def thumbnail(key: str, sha256: str, edge: int = THUMB_EDGE) -> bytes | None:
+    """A small JPEG of a stored image, made once and kept beside it."""
+    backend = storage.storage()
+    thumb = thumbnail_key(key, edge)
+    cached = backend.read(thumb)
+    if cached is not None:
+        return cached
+    data = storage.read_checked(key, sha256)
     if data is None:
         return None
     with Image.open(io.BytesIO(data)) as img:
@@ -134,27 +94,10 @@ def thumbnail(stored_name: str, sha256: str, edge: int = THUMB_EDGE) -> bytes | 
         img.thumbnail((edge, edge))
         out = io.BytesIO()
         img.save(out, "JPEG", quality=75, optimize=True)
-    thumb.write_bytes(out.getvalue())
+    backend.put(thumb, out.getvalue())
     return out.getvalue()
 
 
-def delete_after_commit(session: Session, stored_name: str) -> None:
-    """Remove a file once the transaction that deleted its row has committed."""
-    session.info.setdefault("files_to_delete", []).append(stored_name)
-
-
-@event.listens_for(Session, "after_commit")
-def _delete_files(session: Session) -> None:
-    for name in session.info.pop("files_to_delete", []):
-        try:
-            path = path_of(name)
-            for extra in path.parent.glob(path.stem + ".t*.jpg"):
-                extra.unlink(missing_ok=True)
-            path.unlink(missing_ok=True)
-        except (OSError, RuntimeError, Invalid):
-            pass
-
-
-@event.listens_for(Session, "after_rollback")
-def _keep_files(session: Session) -> None:
-    session.info.pop("files_to_delete", None)
+def delete_after_commit(key: str) -> None:
+    """Remove a stored image and its thumbnail once the deletion of its row has committed."""
+    storage.delete_after_commit(db.session(), key, thumbnail_key(key))

@@ -9,9 +9,10 @@ queue replayed after a day offline (issue 8) creates nothing twice:
 - the same key with a different request → 409;
 - a request that failed (4xx/5xx) stores nothing: it rolled back, so it may be retried.
 
-The key is claimed by inserting its row first, in the request's transaction: a concurrent
+The key is claimed by inserting its row (in a savepoint) in the same unit of work as the
+action, and the answer is stored in it: both commit together or not at all. A concurrent
 duplicate waits on the unique index (PostgreSQL) or the write lock (SQLite), fails, and then
-replays the winner's answer.
+replays the winner's answer from a fresh transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .. import uow
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from .models import IdempotencyRecord
@@ -84,36 +86,47 @@ def _replay(record: IdempotencyRecord, fp: str):
     return resp
 
 
+class _Taken(Exception):
+    """Another request with the same key claimed it first."""
+
+
+def _claim(user_id: int, key: str, fp: str) -> IdempotencyRecord:
+    """Insert the key's row in a savepoint: a losing claim undoes only itself."""
+    record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fp)
+    try:
+        with uow.unit():
+            db.session.add(record)
+    except (IntegrityError, OperationalError) as exc:
+        raise _Taken from exc
+    return record
+
+
 def run(action: Callable[[], tuple[dict, int]], *, extra: bytes | None = None):
-    """Run action (returning (body, status)) at most once per key; answer a Response."""
+    """Run action (returning (body, status)) at most once per key, as one unit of work with
+    the key's row; answer a Response."""
     key = key_from_request()
     if key is None:
-        body, status = action()
+        with uow.unit():
+            body, status = action()
         return _response(body, status)
     user_id = current_user.id
     fp = fingerprint(extra)
-    record = None
     for attempt in range(CLAIM_ATTEMPTS):
         try:
-            found = _find(user_id, key)
-            if found is not None:
-                return _replay(found, fp)
-            record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fp)
-            with db.session.begin_nested():
-                db.session.add(record)
-            break
-        except (IntegrityError, OperationalError):
+            with uow.unit():
+                found = _find(user_id, key)
+                if found is not None:
+                    return _replay(found, fp)
+                record = _claim(user_id, key, fp)
+                body, status = action()
+                record.status_code, record.response = status, body
+            return _response(body, status)
+        except _Taken:
             # A concurrent request with the same key claimed it first (unique index), or
-            # SQLite refused to turn this request's stale read into a write: start a fresh
-            # transaction, which then sees the winner's answer.
-            db.session.rollback()
+            # SQLite refused to turn this request's stale read into a write: the unit rolled
+            # back, and the next attempt's fresh transaction sees the winner's answer.
             time.sleep(0.05 * (attempt + 1))
-    else:
-        raise Conflict(_("The same request is still being processed; try again."), field=HEADER)
-    body, status = action()
-    record.status_code, record.response = status, body
-    db.session.flush()
-    return _response(body, status)
+    raise Conflict(_("The same request is still being processed; try again."), field=HEADER)
 
 
 def _response(body: dict, status: int):

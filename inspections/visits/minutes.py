@@ -15,9 +15,12 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .. import clock
+from .. import clock, storage
 from ..i18n import fmt_date, fmt_vnd
-from . import files, services
+from ..violations.services import legal_basis
+from . import files
+from .presence import distance_label, presence_of
+from .reading import AsItStands
 
 FONT_DIR = "vendor/dejavu-fonts-ttf-2.37.3"
 FONT = "DejaVu"
@@ -78,7 +81,7 @@ def _build(inspection) -> bytes:
     pdf.add_font(FONT, "", str(static / FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(static / FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.alias_nb_pages()
-    doc = services.document(inspection, "vi")
+    doc = AsItStands(inspection)
     venue = inspection.venue
     local_at = inspection.inspected_at.astimezone(clock.tz())
     pdf.footer_text = _(
@@ -95,7 +98,10 @@ def _build(inspection) -> bytes:
     y = pdf.get_y()
     left = _("INTERAGENCY INSPECTION TEAM")
     pdf.multi_cell(
-        width * 0.42, 4.5, left + "\n" + (doc["team"]["name"] if doc["team"] else ""), align="C"
+        width * 0.42,
+        4.5,
+        left + "\n" + (inspection.team.name if inspection.team else ""),
+        align="C",
     )
     pdf.set_xy(pdf.l_margin + width * 0.42, y)
     pdf.multi_cell(
@@ -150,7 +156,7 @@ def _build(inspection) -> bytes:
         )
 
     _heading(pdf, _("II. Venue inspected"))
-    rep = doc["representative"]
+    rep = doc.representative
     facts = [
         (_("Name"), venue.name),
         (_("Address"), venue.address or ""),
@@ -162,9 +168,8 @@ def _build(inspection) -> bytes:
         _fact(pdf, label, value)
 
     _heading(pdf, _("III. GPS position"))
-    presence = services.presence_of(inspection)
-    for which, label in (("location", _("At the start")), ("submit_location", _("At submit"))):
-        fix = doc[which]
+    fixes = ((doc.location, _("At the start")), (doc.submit_location, _("At submit")))
+    for fix, label in fixes:
         if fix is None:
             _fact(pdf, label, _("no position"))
             continue
@@ -173,20 +178,19 @@ def _build(inspection) -> bytes:
             label,
             _(
                 "%(lat)s, %(lon)s (±%(acc)s) – %(dist)s from the registered location",
-                lat=format(fix["latitude"], ".6f"),
-                lon=format(fix["longitude"], ".6f"),
-                acc=services.distance_label(fix["accuracy_m"]),
-                dist=services.distance_label(fix["distance_m"]),
+                lat=format(fix.latitude, ".6f"),
+                lon=format(fix.longitude, ".6f"),
+                acc=distance_label(fix.accuracy_m),
+                dist=distance_label(fix.distance_m),
             ),
         )
-    status = doc["presence"] or presence.status
-    _fact(pdf, _("Presence"), _presence_label(status))
+    _fact(pdf, _("Presence"), _presence_label(doc.presence or presence_of(inspection).status))
     if inspection.presence_reason:
         _fact(pdf, _("Reason given"), inspection.presence_reason)
 
     _heading(pdf, _("IV. Checklist results"))
     template = inspection.checklist_template
-    answers = {a["item"]: a for a in doc["checklist"]}
+    answers = {a.item_id: a for a in doc.checklist}
     pdf.set_font(FONT, "", 8.5)
     with pdf.table(
         col_widths=(8, 96, 28, 48),
@@ -198,15 +202,16 @@ def _build(inspection) -> bytes:
         for text in ("#", _("Requirement"), _("Result"), _("Note")):
             head.cell(text)
         for i, item in enumerate(template.items if template else [], 1):
-            a = answers.get(item.code, {})
+            a = answers.get(item.id)
+            amended = a is not None and a.amendment_id is not None
             row = table.row()
             row.cell(str(i))
             row.cell(f"{item.text_vi}\n({item.basis})" if item.basis else item.text_vi)
-            row.cell(_answer_label(a.get("answer")) + (" *" if a.get("amended") else ""))
-            row.cell(a.get("note") or "")
+            row.cell(_answer_label(a.answer if a else None) + (" *" if amended else ""))
+            row.cell((a.note if a else None) or "")
 
     _heading(pdf, _("V. Violations"))
-    if not doc["violations"]:
+    if not doc.violations:
         _para(pdf, _("No violation was found."))
     else:
         pdf.set_font(FONT, "", 8.5)
@@ -225,22 +230,22 @@ def _build(inspection) -> bytes:
                 _("Remedy"),
             ):
                 head.cell(text)
-            for i, v in enumerate(doc["violations"], 1):
+            for i, v in enumerate(doc.violations, 1):
                 row = table.row()
                 row.cell(str(i))
-                measures = ", ".join(_measure_label(m) for m in v["measures"])
-                text = f"{v['title']}\n{v['legal_basis']}"
+                measures = ", ".join(_measure_label(m) for m in v.measures or [])
+                text = f"{v.legal.title('vi')}\n{legal_basis(v.legal, 'vi')}"
                 if measures:
                     text += "\n" + _("Other measures: %(m)s", m=measures)
-                row.cell(text + (" *" if v["amended"] else ""))
-                who = _("Organisation") if v["offender"] == "organisation" else _("Individual")
-                row.cell(who + (f"\n{v['offender_name']}" if v["offender_name"] else ""))
-                row.cell(fmt_vnd(v["fine_vnd"]) if v["fine_vnd"] is not None else "—")
-                remedy = v["remedy"] or "—"
-                if v["remedy_deadline"]:
-                    remedy += "\n" + _("by %(day)s", day=fmt_date(v["remedy_deadline"]))
+                row.cell(text + (" *" if v.amendment_id is not None else ""))
+                who = _("Organisation") if v.offender_type == "organisation" else _("Individual")
+                row.cell(who + (f"\n{v.offender_name}" if v.offender_name else ""))
+                row.cell(fmt_vnd(v.fine_vnd) if v.fine_vnd is not None else "—")
+                remedy = v.remedy or "—"
+                if v.remedy_deadline:
+                    remedy += "\n" + _("by %(day)s", day=fmt_date(v.remedy_deadline))
                 row.cell(remedy)
-        total = sum(v["fine_vnd"] or 0 for v in doc["violations"])
+        total = sum(v.fine_vnd or 0 for v in doc.violations)
         pdf.set_font(FONT, "B", 9.5)
         pdf.cell(
             0,
@@ -251,9 +256,9 @@ def _build(inspection) -> bytes:
             new_y=YPos.NEXT,
         )
 
-    if inspection.notes or doc["notes"]:
+    if inspection.notes or doc.notes:
         _heading(pdf, _("Other remarks"))
-        _para(pdf, doc["notes"] or "")
+        _para(pdf, doc.notes or "")
 
     if inspection.photos:
         _heading(pdf, _("VI. Photos"))
@@ -369,7 +374,9 @@ def _signatures(pdf: FPDF, inspection) -> None:
         )
         sig = signatures.get(role)
         top = pdf.get_y() + 1
-        image = files.read_checked(sig.stored_name, sig.sha256) if sig and sig.stored_name else None
+        image = (
+            storage.read_checked(sig.stored_name, sig.sha256) if sig and sig.stored_name else None
+        )
         if image:
             pdf.image(
                 io.BytesIO(image),

@@ -3,12 +3,16 @@ list filters, and the checklist template file."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask import url_for
+from flask_babel import get_locale
+from marshmallow import Schema, fields, pre_dump, validate
 
 from ..accounts.models import AGENCY_CODES
 from ..venues.models import SECTOR_CODES
 from ..violations.models import MEASURES, OFFENDER_TYPES
+from ..violations.services import legal_basis
 from .models import ANSWERS, INSPECTION_STATUSES, PRESENCE, SIGNATURE_ROLES
+from .reading import AsItStands
 
 TEXT = validate.Length(max=2000)
 # A finger-drawn signature as a PNG data URL (a few tens of KB; capped well above that).
@@ -196,6 +200,42 @@ class PhotoFile(Schema):
 
 
 # ---------------------------------------------------------------- answers
+#
+# The one definition of what the API answers: the schemas read the inspection's rows (the
+# inspection itself through reading.AsItStands, so amendments are applied) and build links
+# with url_for.
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _code(attribute: str):
+    """The code of a related row (agency, sector, checklist item), or None without one."""
+
+    def read(obj):
+        related = getattr(obj, attribute)
+        return related.code if related is not None else None
+
+    return fields.Function(read)
+
+
+class VenueRefOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String(allow_none=True)
+    sector = _code("sector")
+
+
+class TeamRefOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class TemplateRefOut(Schema):
+    id = fields.Integer()
+    sector = _code("sector")
+    version = fields.Integer()
 
 
 class LocationOut(Schema):
@@ -208,42 +248,46 @@ class LocationOut(Schema):
 
 class MemberOut(Schema):
     user_id = fields.Integer(allow_none=True)
-    name = fields.String()
-    agency = fields.String()
-    lead = fields.Boolean()
+    name = fields.String(attribute="full_name")
+    agency = _code("agency")
+    lead = fields.Boolean(attribute="is_lead")
+
+
+class AgencyCodeOut(Schema):
+    code = fields.String()
 
 
 class AnswerOut(Schema):
-    item = fields.String()
+    item = _code("item")
     answer = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    amended = fields.Boolean()
+    amended = fields.Function(lambda a: a.amendment_id is not None)
 
 
 class ViolationOut(Schema):
     id = fields.Integer()
-    code = fields.String()
-    decree = fields.String()
-    article = fields.Integer()
-    clause = fields.String(allow_none=True)
-    point = fields.String(allow_none=True)
-    legal_basis = fields.String()
-    title = fields.String()
-    offender = fields.String()
+    code = fields.String(attribute="legal.code")
+    decree = fields.String(attribute="legal.decree")
+    article = fields.Integer(attribute="legal.article")
+    clause = fields.String(attribute="legal.clause", allow_none=True)
+    point = fields.String(attribute="legal.point", allow_none=True)
+    legal_basis = fields.Function(lambda v: legal_basis(v.legal, _locale()))
+    title = fields.Function(lambda v: v.legal.title(_locale()))
+    offender = fields.String(attribute="offender_type")
     offender_name = fields.String(allow_none=True)
     fine_vnd = fields.Integer(allow_none=True)
-    fine_min = fields.Integer(allow_none=True)
-    fine_max = fields.Integer(allow_none=True)
+    fine_min = fields.Function(lambda v: v.legal.fine_range(v.offender_type)[0])
+    fine_max = fields.Function(lambda v: v.legal.fine_range(v.offender_type)[1])
     measures = fields.List(fields.String())
     remedy = fields.String(allow_none=True)
     remedy_deadline = fields.Date(allow_none=True)
-    item = fields.String(allow_none=True)
-    amended = fields.Boolean()
+    item = _code("item")
+    amended = fields.Function(lambda v: v.amendment_id is not None)
 
 
 class PhotoOut(Schema):
     id = fields.Integer()
-    item = fields.String(allow_none=True)
+    item = _code("item")
     caption = fields.String(allow_none=True)
     sha256 = fields.String()
     content_type = fields.String()
@@ -251,40 +295,63 @@ class PhotoOut(Schema):
     width = fields.Integer()
     height = fields.Integer()
     created_at = fields.DateTime()
-    url = fields.String()
-    thumbnail_url = fields.String()
+    url = fields.Function(
+        lambda p: url_for("visits.photo", inspection_id=p.inspection_id, photo_id=p.id)
+    )
+    thumbnail_url = fields.Function(
+        lambda p: url_for("visits.photo", inspection_id=p.inspection_id, photo_id=p.id, thumb=1)
+    )
 
 
 class SignatureOut(Schema):
     role = fields.String()
-    name = fields.String(allow_none=True)
+    name = fields.String(attribute="signer_name", allow_none=True)
     refused = fields.Boolean()
     refusal_reason = fields.String(allow_none=True)
     signed_at = fields.DateTime()
     sha256 = fields.String(allow_none=True)
-    image_url = fields.String(allow_none=True)
+    image_url = fields.Function(
+        lambda s: (
+            url_for("visits.signature", inspection_id=s.inspection_id, role=s.role)
+            if s.stored_name
+            else None
+        )
+    )
 
 
 class AmendmentOut(Schema):
     id = fields.Integer()
     reason = fields.String()
     changes = fields.Dict()
-    by = fields.String(allow_none=True)
-    at = fields.DateTime()
+    by = fields.Function(lambda a: a.created_by.full_name if a.created_by else None)
+    at = fields.DateTime(attribute="created_at")
+
+
+class RepresentativeOut(Schema):
+    name = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+
+
+class LinksOut(Schema):
+    self = fields.Function(lambda i: url_for("visits_api.get_inspection", inspection_id=i.id))
+    page = fields.Function(lambda i: url_for("visits.detail", inspection_id=i.id))
+    minutes = fields.Function(lambda i: url_for("visits.minutes", inspection_id=i.id))
 
 
 class InspectionOut(Schema):
+    """An inspection as it stands (amendments applied), with what still blocks a draft."""
+
     id = fields.Integer()
     client_key = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(INSPECTION_STATUSES))
-    venue = fields.Dict(metadata={"description": "id, name, address, sector"})
+    venue = fields.Nested(VenueRefOut)
     inspected_at = fields.DateTime()
     inspected_on = fields.Date()
     submitted_at = fields.DateTime(allow_none=True)
-    team = fields.Dict(allow_none=True)
+    team = fields.Nested(TeamRefOut, allow_none=True)
     members = fields.List(fields.Nested(MemberOut))
-    agencies = fields.List(fields.String())
-    checklist_template = fields.Dict()
+    agencies = fields.Pluck(AgencyCodeOut, "code", many=True)
+    checklist_template = fields.Method("_template")
     checklist = fields.List(fields.Nested(AnswerOut))
     violations = fields.List(fields.Nested(ViolationOut))
     location = fields.Nested(LocationOut, allow_none=True)
@@ -292,7 +359,7 @@ class InspectionOut(Schema):
     presence = fields.String(allow_none=True, validate=validate.OneOf(PRESENCE))
     presence_reason = fields.String(allow_none=True)
     distance_m = fields.Float(allow_none=True)
-    representative = fields.Dict()
+    representative = fields.Nested(RepresentativeOut)
     notes = fields.String(allow_none=True)
     signatures = fields.List(fields.Nested(SignatureOut))
     photos = fields.List(fields.Nested(PhotoOut))
@@ -302,9 +369,17 @@ class InspectionOut(Schema):
     problems = fields.Dict(
         metadata={"description": "what still blocks submitting: {field: [messages]}"}
     )
-    created_by = fields.String(allow_none=True)
+    created_by = fields.Function(lambda i: i.created_by.full_name if i.created_by else None)
     updated_at = fields.DateTime()
-    links = fields.Dict()
+    links = fields.Nested(LinksOut, attribute="inspection")
+
+    @pre_dump
+    def _as_it_stands(self, inspection, **_kw):
+        return inspection if isinstance(inspection, AsItStands) else AsItStands(inspection)
+
+    def _template(self, inspection) -> dict:
+        template = inspection.checklist_template
+        return TemplateRefOut().dump(template) if template is not None else {}
 
 
 class InspectionSummaryOut(Schema):

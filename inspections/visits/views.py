@@ -25,6 +25,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
+from .. import storage
 from ..accounts.models import Agency
 from ..accounts.permissions import P, requires, role_allows
 from ..accounts.services import scope_of
@@ -38,9 +39,11 @@ from ..text import like_pattern
 from ..venues.models import Sector, Venue
 from ..violations import services as violations
 from ..violations.models import MEASURES
-from . import checklists, files, services
+from . import access, checklists, files, lifecycle, photos, reading
 from .minutes import minutes_pdf
 from .models import INSPECTION_STATUSES, ChecklistTemplate, Inspection
+from .presence import distance_label
+from .readiness import MIN_MEMBERS
 from .schemas import InspectionOut
 
 bp = Blueprint("visits", __name__, url_prefix="/inspections")
@@ -68,16 +71,16 @@ def index():
     filters, errors = load_form(ListFilters(), request.args)
     filters = filters or {}
     try:
-        q = services.search(current_user, filters)
+        q = reading.search(current_user, filters)
     except Invalid as exc:
-        errors, q = exc.messages(), services.search(current_user, {})
+        errors, q = exc.messages(), reading.search(current_user, {})
     page = db.paginate(q, per_page=25, error_out=False)
     drafts = []
     if role_allows(current_user.role, P.INSPECTIONS_WRITE) and not any(filters.values()):
-        drafts = services.summaries(
+        drafts = reading.summaries(
             list(
                 db.session.scalars(
-                    services.search(current_user, {"status": "draft", "mine": True}).limit(10)
+                    reading.search(current_user, {"status": "draft", "mine": True}).limit(10)
                 )
             )
         )
@@ -94,7 +97,7 @@ def index():
     return render_template(
         "visits/index.html",
         page=page,
-        rows=services.summaries(list(page.items)),
+        rows=reading.summaries(list(page.items)),
         drafts=drafts,
         filters=filters,
         errors=errors,
@@ -153,12 +156,12 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bo
     )
     if template is None:
         raise Invalid(_("There is no checklist for this sector yet."))
-    teams = services.active_teams(current_user, today)
+    teams = reading.active_teams(current_user, today)
     team = teams[0] if teams else None
     agencies = list(db.session.scalars(select(Agency).order_by(Agency.sort_order)))
     start = None
     if inspection is None:
-        members = services.team_members(team, current_user)
+        members = lifecycle.team_members(team, current_user)
         start = {
             "venue_id": venue.id,
             "team_id": team.id if team else None,
@@ -171,12 +174,10 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bo
         "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code},
         "offline": offline,
         # Through the API's schema, so the page starts from exactly what the API answers.
-        "inspection": InspectionOut().dump(services.document(inspection, locale))
-        if inspection
-        else None,
+        "inspection": InspectionOut().dump(inspection) if inspection else None,
         "start": start,
         "teams": [
-            {"id": t.id, "name": t.name, "members": services.team_members(t, current_user)}
+            {"id": t.id, "name": t.name, "members": lifecycle.team_members(t, current_user)}
             for t in teams
         ],
         "agencies": [
@@ -187,7 +188,7 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bo
         "proposes": {i.code: i.proposes for i in template.items},
         "measures": _measure_labels(),
         "limits": {
-            "min_members": services.MIN_MEMBERS,
+            "min_members": MIN_MEMBERS,
             "max_upload_mb": current_app.config["MAX_UPLOAD_MB"],
             "offsite_m": current_app.config["OFFSITE_DISTANCE_M"],
         },
@@ -285,12 +286,12 @@ def start():
     venue_id = request.args.get("venue", type=int)
     if venue_id is None:
         return _pick_venue()
-    venue = services.venue_for(current_user, venue_id)
-    if not services.can_inspect(current_user, venue):
+    venue = access.venue_for(current_user, venue_id)
+    if not access.can_inspect(current_user, venue):
         if venue.merged_into_id:
             raise Invalid(_("This venue was merged into another record; inspect that one."))
         abort(403)
-    draft = services.open_draft(current_user, venue)
+    draft = reading.open_draft(current_user, venue)
     if draft is not None and not request.args.get("new"):
         flash(_("You already have a draft of this venue; it is open below."), "info")
         return redirect(url_for("visits.edit", inspection_id=draft.id))
@@ -313,21 +314,21 @@ def _pick_venue():
 @bp.get("/<int:inspection_id>/edit")
 @requires(P.INSPECTIONS_WRITE)
 def edit(inspection_id: int):
-    inspection = services.get_inspection(inspection_id, current_user)
+    inspection = access.get_inspection(inspection_id, current_user)
     if inspection.status != "draft":
         return redirect(url_for("visits.detail", inspection_id=inspection.id))
-    services.require_edit(current_user, inspection)
+    access.require_edit(current_user, inspection)
     return _form(inspection.venue, inspection, "edit")
 
 
 @bp.get("/<int:inspection_id>/amend")
 @requires(P.INSPECTIONS_WRITE)
 def amend(inspection_id: int):
-    inspection = services.get_inspection(inspection_id, current_user)
+    inspection = access.get_inspection(inspection_id, current_user)
     if inspection.status != "submitted":
         flash(_("Only a submitted inspection can be amended."), "warning")
         return redirect(url_for("visits.detail", inspection_id=inspection.id))
-    services.require_edit(current_user, inspection)
+    access.require_edit(current_user, inspection)
     return _form(inspection.venue, inspection, "amend")
 
 
@@ -336,9 +337,9 @@ def amend(inspection_id: int):
 
 def _detail(inspection: Inspection, errors: dict | None = None, status: int = 200):
     locale = _locale()
-    doc = services.document(inspection, locale)
+    doc = reading.AsItStands(inspection)
     template = inspection.checklist_template
-    answers = {a.item_id: a for a in services.current_answers(inspection)}
+    answers = {a.item_id: a for a in doc.checklist}
     superseded = {}
     for a in inspection.answers:
         if a.superseded_by_id is not None:
@@ -356,9 +357,8 @@ def _detail(inspection: Inspection, errors: dict | None = None, status: int = 20
         superseded=superseded,
         photos_by_item=photos_by_item,
         old_violations=old_violations,
-        presence=services.presence_of(inspection),
-        distance_label=services.distance_label,
-        can_edit=services.can_edit(current_user, inspection),
+        distance_label=distance_label,
+        can_edit=access.can_edit(current_user, inspection),
         events=history("inspection", inspection.id),
         errors=errors or {},
         basis=violations.legal_basis,
@@ -370,18 +370,16 @@ def _detail(inspection: Inspection, errors: dict | None = None, status: int = 20
 @bp.get("/<int:inspection_id>")
 @requires(P.INSPECTIONS_READ)
 def detail(inspection_id: int):
-    return _detail(services.get_inspection(inspection_id, current_user))
+    return _detail(access.get_inspection(inspection_id, current_user))
 
 
 @bp.post("/<int:inspection_id>/cancel")
 @requires(P.INSPECTIONS_WRITE)
 def cancel(inspection_id: int):
-    inspection = services.get_inspection(inspection_id, current_user)
+    inspection = access.get_inspection(inspection_id, current_user)
     try:
-        services.cancel(current_user, inspection, request.form.get("reason", ""))
+        lifecycle.cancel(current_user, inspection, request.form.get("reason", ""))
     except InspectionsError as exc:
-        db.session.rollback()
-        inspection = services.get_inspection(inspection_id, current_user)
         return _detail(inspection, exc.messages(), exc.status)
     flash(_("The inspection is cancelled; it no longer counts."), "success")
     return redirect(url_for("visits.detail", inspection_id=inspection_id))
@@ -398,13 +396,13 @@ def _file_response(data: bytes, mimetype: str) -> Response:
 @requires(P.INSPECTIONS_READ)
 def photo(inspection_id: int, photo_id: int):
     """A photo, only for those who may see the inspection (?thumb=1 for a small one)."""
-    inspection = services.get_inspection(inspection_id, current_user)
-    item = services.get_photo(inspection, photo_id)
+    inspection = access.get_inspection(inspection_id, current_user)
+    item = photos.get_photo(inspection, photo_id)
     if request.args.get("thumb"):
         data = files.thumbnail(item.stored_name, item.sha256)
         mimetype = "image/jpeg"
     else:
-        data = files.read_checked(item.stored_name, item.sha256)
+        data = storage.read_checked(item.stored_name, item.sha256)
         mimetype = item.content_type
     if data is None:
         abort(404)
@@ -414,9 +412,9 @@ def photo(inspection_id: int, photo_id: int):
 @bp.get("/<int:inspection_id>/signatures/<role>")
 @requires(P.INSPECTIONS_READ)
 def signature(inspection_id: int, role: str):
-    inspection = services.get_inspection(inspection_id, current_user)
+    inspection = access.get_inspection(inspection_id, current_user)
     sig = next((s for s in inspection.signatures if s.role == role and s.stored_name), None)
-    data = files.read_checked(sig.stored_name, sig.sha256) if sig else None
+    data = storage.read_checked(sig.stored_name, sig.sha256) if sig else None
     if data is None:
         abort(404)
     return _file_response(data, "image/png")
@@ -425,7 +423,7 @@ def signature(inspection_id: int, role: str):
 @bp.get("/<int:inspection_id>/minutes.pdf")
 @requires(P.INSPECTIONS_READ)
 def minutes(inspection_id: int):
-    inspection = services.get_inspection(inspection_id, current_user)
+    inspection = access.get_inspection(inspection_id, current_user)
     resp = Response(minutes_pdf(inspection), mimetype="application/pdf")
     name = f"bien-ban-kiem-tra-{inspection.id}-{inspection.inspected_on.isoformat()}.pdf"
     resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
@@ -463,7 +461,6 @@ def checklists_admin():
             try:
                 template = checklists.import_template(text, name, current_user)
             except InspectionsError as exc:
-                db.session.rollback()
                 errors = exc.messages()
             else:
                 flash(
@@ -482,7 +479,7 @@ def checklists_admin():
         .subquery()
     )
     rows = db.session.execute(
-        select(ChecklistTemplate, func.coalesce(used.c.n, 0))
+        select(ChecklistTemplate, func.coalesce(used.c.n, 0).label("used"))
         .join(Sector, Sector.id == ChecklistTemplate.sector_id)
         .outerjoin(used, used.c.tid == ChecklistTemplate.id)
         .order_by(Sector.sort_order, ChecklistTemplate.version.desc())
@@ -515,13 +512,13 @@ def checklist(template_id: int):
 
 def _panel(venue: Venue) -> dict:
     """The venue page's inspections panel: the inspections the user may see."""
-    return {"rows": services.venue_inspections(venue, current_user)}
+    return {"rows": reading.venue_inspections(venue, current_user)}
 
 
 def _start(venue: Venue) -> dict:
     """The venue page's main action: may the user start one, and their open draft if any."""
-    can_start = services.can_inspect(current_user, venue)
-    draft = services.open_draft(current_user, venue) if can_start else None
+    can_start = access.can_inspect(current_user, venue)
+    draft = reading.open_draft(current_user, venue) if can_start else None
     return {"can_start": can_start, "draft": draft}
 
 

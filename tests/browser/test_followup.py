@@ -19,7 +19,7 @@ def offender(live_server):
     from inspections.spatial import point
     from inspections.venues.models import Sector, Venue
     from inspections.violations.followup import sync_register
-    from inspections.violations.models import LegalViolation, RecordedViolation
+    from inspections.violations.services import ViolationEntry, add_violation, by_codes
     from inspections.visits.models import Inspection
 
     with live_server.app.app_context():
@@ -29,9 +29,7 @@ def offender(live_server):
         db.session.add(venue)
         db.session.flush()
         assign_venue_areas([venue.id])
-        legal = db.session.scalar(
-            select(LegalViolation.id).where(LegalViolation.code == "ND38-2021-D15-6b")
-        )
+        legal = by_codes(["ND38-2021-D15-6b"])["ND38-2021-D15-6b"]
         ids = []
         for days, remedy in ((60, None), (30, "Tháo chốt cửa phòng")):
             at = datetime.now(UTC) - timedelta(days=days)
@@ -39,18 +37,17 @@ def offender(live_server):
                               inspected_on=at.date(), submitted_at=at)  # fmt: skip
             db.session.add(insp)
             db.session.flush()
-            db.session.add(
-                RecordedViolation(
-                    inspection_id=insp.id,
-                    venue_id=venue.id,
-                    legal_violation_id=legal,
-                    offender_type="individual",
-                    fine_vnd=15_000_000,
-                    measures=[],
-                    remedy=remedy,
-                    remedy_deadline=at.date() + timedelta(days=10) if remedy else None,
-                )
+            entry = ViolationEntry(
+                legal=legal,
+                offender_type="individual",
+                offender_name=None,
+                fine_vnd=15_000_000,
+                measures=[],
+                remedy=remedy,
+                remedy_deadline=at.date() + timedelta(days=10) if remedy else None,
             )
+            add_violation(insp, entry, 0)
+            db.session.flush()
             ids.append(insp.id)
         sync_register(ids)
         db.session.commit()

@@ -4,11 +4,12 @@ venue or a lost area is a conflict with the server's reason; a lost session answ
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from inspections.audit.models import AuditEvent
+from inspections.clock import today
 from inspections.extensions import db
 from inspections.visits.models import Inspection, InspectionPhoto
 from tests.visits.conftest import iso, jpeg_bytes, new_key
@@ -117,7 +118,7 @@ def test_a_phone_clock_hours_ahead_is_kept_as_recorded(api, make_doc):
 
 def test_a_venue_closed_meanwhile_is_a_conflict_with_the_reason(api, make_doc, venue):
     body = make_doc()
-    venue.status, venue.closed_on = "closed", date.today() - timedelta(days=3)
+    venue.status, venue.closed_on = "closed", today() - timedelta(days=3)
     db.session.flush()
     resp = api("POST", API, body, key=new_key())
     assert resp.status_code == 409
@@ -129,7 +130,7 @@ def test_a_venue_closed_meanwhile_is_a_conflict_with_the_reason(api, make_doc, v
 
 def test_a_draft_whose_venue_closed_cannot_be_submitted(api, make_doc, venue):
     made = api("POST", API, make_doc(), key=new_key())
-    venue.status, venue.closed_on = "closed", date.today() - timedelta(days=1)
+    venue.status, venue.closed_on = "closed", today() - timedelta(days=1)
     db.session.flush()
     resp = api("POST", f"{API}/{made.json['id']}/submit", {}, key=new_key())
     assert resp.status_code == 409 and "closed" in resp.json["message"]

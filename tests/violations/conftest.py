@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from inspections.extensions import db
 from tests.visits.conftest import api, make_doc, team, venue  # noqa: F401
@@ -19,7 +18,7 @@ def record_violation(create_inspection):
     """record_violation(place, on, code=LATCH, fine=15_000_000, remedy=None, deadline=None,
     offender="individual", inspection=None, status="submitted") -> RecordedViolation."""
     from inspections.violations.followup import sync_register
-    from inspections.violations.models import LegalViolation, RecordedViolation
+    from inspections.violations.services import ViolationEntry, add_violation, by_codes
 
     def _record(
         place,
@@ -33,18 +32,16 @@ def record_violation(create_inspection):
         status: str = "submitted",
     ):
         inspection = inspection or create_inspection(place, on=on, status=status)
-        legal_id = db.session.scalar(select(LegalViolation.id).where(LegalViolation.code == code))
-        row = RecordedViolation(
-            inspection_id=inspection.id,
-            venue_id=place.id,
-            legal_violation_id=legal_id,
+        entry = ViolationEntry(
+            legal=by_codes([code])[code],
             offender_type=offender,
+            offender_name=None,
             fine_vnd=fine,
             measures=["remedy"] if remedy else [],
             remedy=remedy,
             remedy_deadline=deadline,
         )
-        db.session.add(row)
+        row = add_violation(inspection, entry, 0)
         db.session.flush()
         sync_register([inspection.id])
         return row

@@ -197,9 +197,13 @@ def test_tips_are_recorded_closed_and_counted(as_user, client, create_venue):
     assert client.get("/tips/new").status_code == 403
 
 
-def test_demo_follow_ups_show_every_state_and_are_idempotent(app):
+def test_demo_follow_ups_show_every_state_and_are_idempotent(app, monkeypatch):
     from sqlalchemy import func
 
+    from inspections import clock
+    from tests.visits.conftest import DEMO_DAY
+
+    monkeypatch.setattr(clock, "utcnow", lambda: DEMO_DAY)  # the demo stops at "today"
     from inspections.venues import demo as venue_demo
     from inspections.violations import demo
     from inspections.violations.models import FinePayment, RecordedViolation, ViolationFollowup
@@ -210,13 +214,14 @@ def test_demo_follow_ups_show_every_state_and_are_idempotent(app):
     assert demo.load_demo_followups() > 0
     assert demo.load_demo_followups() == 0
     day = today()
-    statuses = dict(
-        db.session.execute(
-            select(RecordedViolation.remedy_status, func.count())
+    statuses = {
+        row.remedy_status: row.n
+        for row in db.session.execute(
+            select(RecordedViolation.remedy_status, func.count().label("n"))
             .where(RecordedViolation.in_register.is_(True))
             .group_by(RecordedViolation.remedy_status)
-        ).all()
-    )
+        )
+    }
     assert statuses.get("remedied") and statuses.get("escalated"), statuses
     overdue = db.session.scalar(select(func.count()).where(followup.overdue_clause(day)))
     assert overdue > 0

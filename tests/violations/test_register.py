@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from inspections.audit.models import AuditEvent
+from inspections.clock import today
 from inspections.extensions import db
 
 LA_GI = (10.6600, 107.7700)  # district 594
@@ -149,8 +150,8 @@ def test_exports_csv_and_xlsx_with_the_filters_and_audited(
 
 def test_recent_violations_are_in_the_register(as_user, client, create_venue, record_violation):
     venue = create_venue()
-    today = date.today()
-    record_violation(venue, today - timedelta(days=2))
+    day = today()
+    record_violation(venue, day - timedelta(days=2))
     as_user("t_review")
-    r = client.get("/api/v1/violations", query_string={"start": today - timedelta(days=3)})
+    r = client.get("/api/v1/violations", query_string={"start": day - timedelta(days=3)})
     assert len(r.json) == 1

@@ -18,6 +18,9 @@ from tests.conftest import login, phan_thiet_team
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 VENUE_LAT, VENUE_LON = 10.9290, 108.1020
 KARAOKE_ITEMS = [f"KAR-{i:02d}" for i in range(1, 11)]
+# The demo data stop at "today": tests of it freeze the clock on this day, so they are the
+# same whatever day they run on (06:00 on 15/10/2026 in the province).
+DEMO_DAY = datetime(2026, 10, 14, 23, 0, tzinfo=UTC)
 
 
 def png_data_url(size=(240, 90)) -> str:

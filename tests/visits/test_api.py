@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from inspections.audit.models import AuditEvent
+from inspections.clock import today
 from inspections.extensions import db
 from inspections.violations.models import RecordedViolation
 from inspections.visits.models import IdempotencyRecord, Inspection
@@ -155,7 +156,7 @@ def test_fines_are_checked_against_the_range_of_the_offender_type(api, make_doc)
         "fine_vnd": 20_000_000,
         "item": "KAR-05",
         "remedy": "Tháo chốt cửa",
-        "remedy_deadline": (date.today() + timedelta(days=15)).isoformat(),
+        "remedy_deadline": (today() + timedelta(days=15)).isoformat(),
     }
     body = make_doc(violations=[latch])
     created = api("POST", API, body, key=new_key())

@@ -18,7 +18,7 @@ from inspections.coverage import periods, rule
 from inspections.extensions import db
 from inspections.venues.models import Venue
 from inspections.venues.services import merge_venues
-from inspections.visits import services as visits
+from inspections.visits import lifecycle
 from inspections.visits.chain import OPEN_END, broken_links
 from inspections.visits.models import Inspection
 from tests.conftest import dispose_database, make_app, new_database_url, user
@@ -32,7 +32,7 @@ def links(venue) -> dict[int, date | None]:
     rows = db.session.execute(
         select(Inspection.id, Inspection.next_submitted_on).where(Inspection.venue_id == venue.id)
     )
-    return dict(rows.all())
+    return {r.id: r.next_submitted_on for r in rows}
 
 
 def test_chain_follows_submit_cancel_delete_and_merge(create_venue, create_inspection):
@@ -58,7 +58,7 @@ def test_chain_follows_submit_cancel_delete_and_merge(create_venue, create_inspe
     assert links(v)[d.id] == date(2024, 3, 5)
 
     # b is cancelled through the service: it leaves the chain, d now leads to c1.
-    visits.cancel(user("t_admin"), db.session.get(Inspection, b.id), "Nhập nhầm ngày kiểm tra")
+    lifecycle.cancel(user("t_admin"), db.session.get(Inspection, b.id), "Nhập nhầm ngày kiểm tra")
     chain = links(v)
     assert chain[b.id] is None
     assert chain[d.id] == date(2024, 4, 1)
@@ -99,7 +99,7 @@ def reference_last(period, baseline) -> dict[int, date]:
     """The latest submitted inspection per venue in [min(start, baseline), end], by GROUP BY."""
     lower = min(period.start, baseline) if baseline else date(1900, 1, 1)
     rows = db.session.execute(
-        select(Inspection.venue_id, func.max(Inspection.inspected_on))
+        select(Inspection.venue_id, func.max(Inspection.inspected_on).label("last_on"))
         .where(
             Inspection.status == "submitted",
             Inspection.inspected_on >= lower,
@@ -107,30 +107,35 @@ def reference_last(period, baseline) -> dict[int, date]:
         )
         .group_by(Inspection.venue_id)
     )
-    return dict(rows.all())
+    return {r.venue_id: r.last_on for r in rows}
 
 
 def chain_last(period, baseline) -> dict[int, date]:
     """The same from the venues' latest dates and the chains, as the figure sets read it."""
     li, last_on = rule.last_inspections(period, baseline)
     rows = db.session.execute(
-        select(Venue.id, last_on)
+        select(Venue.id, last_on.label("last_on"))
         .select_from(Venue)
         .outerjoin(li, li.c.venue_id == Venue.id)
         .where(last_on.is_not(None))
     ).all()
-    assert len(rows) == len({r[0] for r in rows}), "a venue must appear once"
-    return {vid: on if isinstance(on, date) else date.fromisoformat(on) for vid, on in rows}
+    assert len(rows) == len({r.id for r in rows}), "a venue must appear once"
+    return {r.id: _day(r.last_on) for r in rows}
 
 
 def lookup_last(period) -> dict[int, date]:
     """The same again, one venue at a time, as the venue lists read it."""
     rows = db.session.execute(
-        select(Venue.id, rule.last_inspected_on(period)).where(
+        select(Venue.id, rule.last_inspected_on(period).label("last_on")).where(
             rule.last_inspected_on(period).is_not(None)
         )
-    ).all()
-    return {vid: on if isinstance(on, date) else date.fromisoformat(on) for vid, on in rows}
+    )
+    return {r.id: _day(r.last_on) for r in rows}
+
+
+def _day(value) -> date:
+    """A date as the database returned it (SQLite gives text for computed dates)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def test_random_walk_keeps_the_chain_equal_to_group_by(create_venue, create_inspection):
@@ -270,7 +275,7 @@ def test_two_submissions_at_once_leave_one_chain(db_kind, tmp_path):
                 ).all()
                 latest = conn.scalar(select(Venue.last_submitted_on).where(Venue.id == vid))
                 broken = broken_links(conn)
-            assert [tuple(r) for r in chain] == [
+            assert [(r.inspected_on, r.next_submitted_on) for r in chain] == [
                 (date(2024, 1, 5), date(2024, 2, 1)),
                 (date(2024, 2, 1), date(2024, 3, 1)),
                 (date(2024, 3, 1), OPEN_END),

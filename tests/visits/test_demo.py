@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import and_, distinct, func, or_, select
 
+from inspections import clock
 from inspections.areas.models import Area
 from inspections.extensions import db
 from inspections.venues import demo as venue_demo
@@ -13,6 +14,7 @@ from inspections.venues.models import Venue
 from inspections.violations.models import RecordedViolation
 from inspections.visits import demo
 from inspections.visits.models import Inspection
+from tests.visits.conftest import DEMO_DAY
 
 
 def coverage(start: date, end: date) -> dict[str, tuple[int, int]]:
@@ -29,17 +31,20 @@ def coverage(start: date, end: date) -> dict[str, tuple[int, int]]:
     )
     rows = db.session.execute(
         select(
-            Area.code, func.count(distinct(Venue.id)), func.count(distinct(inspected.c.venue_id))
+            Area.code,
+            func.count(distinct(Venue.id)).label("venues"),
+            func.count(distinct(inspected.c.venue_id)).label("inspected"),
         )
         .join(Venue, Venue.district_id == Area.id)
         .outerjoin(inspected, inspected.c.venue_id == Venue.id)
         .where(in_scope)
         .group_by(Area.code)
-    ).all()
-    return {code: (n, k) for code, n, k in rows}
+    )
+    return {row.code: (row.venues, row.inspected) for row in rows}
 
 
-def test_demo_inspections(app):
+def test_demo_inspections(app, monkeypatch):
+    monkeypatch.setattr(clock, "utcnow", lambda: DEMO_DAY)
     venue_demo.load_demo_venues()
     created = demo.load_demo_inspections(password=None)
     assert created > 500
@@ -56,11 +61,14 @@ def test_demo_inspections(app):
     assert 0.25 <= 1 - ever / venues <= 0.75  # a share has never been inspected
     # every year 2024–2026 has inspections, with violations, never in the future
     year_of = func.extract("year", Inspection.inspected_on)
-    years = dict(db.session.execute(select(year_of, func.count()).group_by(year_of)).all())
+    years = db.session.scalars(select(year_of).group_by(year_of))
     assert {int(y) for y in years} == {2024, 2025, 2026}
+    latest = db.session.scalar(select(func.max(Inspection.inspected_on)))
+    assert date(2026, 10, 1) <= latest < date(2026, 10, 15)
     assert db.session.scalar(select(func.count()).select_from(RecordedViolation)) > 50
     # inspected_on is the local day of inspected_at, and fines are within the legal range
-    sample = db.session.scalars(select(Inspection).limit(200)).all()
+    sample = db.session.scalars(select(Inspection).order_by(Inspection.id).limit(200)).all()
+    assert len(sample) == 200
     for inspection in sample:
         assert (
             inspection.inspected_on
@@ -68,13 +76,18 @@ def test_demo_inspections(app):
                 __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")
             ).date()
         )
-    for v in db.session.scalars(select(RecordedViolation).limit(300)):
+    recorded = db.session.scalars(select(RecordedViolation).limit(300)).all()
+    assert len(recorded) > 50
+    for v in recorded:
         low, high = v.legal.fine_range(v.offender_type)
         assert low <= v.fine_vnd <= high
         assert v.legal.in_force_on(v.inspection.inspected_on)
     distances = [i.start_distance_m for i in sample if i.presence == "on_site"]
     assert distances and all(0 <= d < 100 for d in distances)  # measured by the database
-    assert all(i.start_distance_m > 500 for i in sample if i.presence == "off_site")
+    off_site = db.session.scalars(
+        select(Inspection.start_distance_m).where(Inspection.presence == "off_site")
+    ).all()
+    assert off_site and all(d > 500 for d in off_site)
     teams = {i.team_id for i in sample}
     assert None not in teams  # each district's team
     statuses = set(db.session.scalars(select(Inspection.status).distinct()))

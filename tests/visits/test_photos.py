@@ -134,3 +134,36 @@ def test_signatures_must_be_png(api, make_doc):
         "POST", API, make_doc(signatures=[{"role": "lead", "image": "data:text/html;base64,PGI+"}])
     )
     assert r.status_code == 422 and "signatures.0.image" in r.json["errors"]
+
+
+def test_a_removed_photo_leaves_the_storage_only_when_its_removal_commits(app, make_doc):
+    from inspections import storage, uow
+    from inspections.visits import files, lifecycle, photos
+    from tests.conftest import user
+    from tests.visits.conftest import recent
+
+    owner = user("t_insp")
+    body = {**make_doc(), "inspected_at": recent()}
+    for section in ("signatures", "location"):
+        body.pop(section)
+    draft = lifecycle.create(owner, body)
+    row, _created = photos.add_photo(owner, draft, jpeg_bytes())
+    key, photo_id = row.stored_name, row.id
+    assert key == f"inspections/{draft.id}/{row.sha256}.jpg"
+    assert files.thumbnail(key, row.sha256)
+    kept = storage.storage()
+    assert kept.exists(key) and kept.exists(files.thumbnail_key(key))
+
+    class Undone(Exception):
+        pass
+
+    try:
+        with uow.unit():
+            photos.delete_photo(owner, draft, row)  # a savepoint of the unit: not yet durable
+            raise Undone
+    except Undone:
+        pass
+    assert kept.exists(key) and db.session.get(InspectionPhoto, photo_id) is not None
+    photos.delete_photo(owner, draft, db.session.get(InspectionPhoto, photo_id))
+    assert db.session.get(InspectionPhoto, photo_id) is None
+    assert not kept.exists(key) and not kept.exists(files.thumbnail_key(key))

@@ -12,6 +12,9 @@ def defaults(instance_path: str) -> dict:
         "SECRET_KEY": INSECURE_SECRET_KEY,
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "inspections.db"),
         "UPLOAD_FOLDER": os.path.join(instance_path, "uploads"),
+        # Where photos, signatures and evidence are kept (inspections/storage.py): "local" is
+        # UPLOAD_FOLDER; an S3-compatible backend implements the same Storage protocol.
+        "STORAGE_BACKEND": "local",
         # Map tiles are the one thing fetched from outside; empty string = no base map.
         "TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "TILE_ATTRIBUTION": "© OpenStreetMap contributors",

@@ -91,7 +91,7 @@ def storage() -> Storage:
     app = current_app._get_current_object()
     found = app.extensions.get("storage")
     if found is None:
-        name = app.config.get("STORAGE_BACKEND", "local")
+        name = app.config["STORAGE_BACKEND"]
         if name not in BACKENDS:
             raise RuntimeError(f"unknown STORAGE_BACKEND {name!r}")
         found = app.extensions["storage"] = BACKENDS[name](app)

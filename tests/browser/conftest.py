@@ -43,7 +43,12 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.browser
+def pytest_collection_modifyitems(config, items):
+    """Every test of this folder drives the browser (a conftest's pytestmark marks nothing)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _free_port() -> int:

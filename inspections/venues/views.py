@@ -260,11 +260,6 @@ def near():
 def detail(venue_id: int):
     venue = services.get_venue(venue_id, _scope())
     lat, lon = services.lat_lon(venue)
-    last = db.session.scalar(
-        select(func.max(Inspection.inspected_on)).where(
-            Inspection.venue_id == venue.id, Inspection.status == "submitted"
-        )
-    )
     merged_from = list(
         db.session.scalars(select(Venue).where(Venue.merged_into_id == venue.id).order_by(Venue.id))
     )
@@ -279,7 +274,7 @@ def detail(venue_id: int):
         venue=venue,
         lat=lat,
         lon=lon,
-        last_inspected_on=last,
+        last_inspected_on=venue.last_submitted_on,
         mismatch=services.commune_mismatch(venue),
         merged_from=merged_from,
         neighbours=neighbours,

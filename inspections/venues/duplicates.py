@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from ..accounts.services import Scope
 from ..extensions import db
 from ..spatial import distance_m, within_m
+from ..uow import transactional
 from .models import Venue, VenueDistinctPair, VenueLicence, name_key
 
 RADIUS_M = 50
@@ -174,6 +175,7 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
     return pairs[:limit]
 
 
+@transactional
 def dismiss(a: Venue, b: Venue, user=None) -> None:
     """Record that two venues are distinct, so the pair is no longer listed."""
     low, high = sorted((a.id, b.id))

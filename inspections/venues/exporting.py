@@ -1,6 +1,6 @@
 """Exports of any filtered venue list: XLSX, CSV (UTF-8 with BOM) and GeoJSON.
 
-The spreadsheet headers are names the import reads back (see importing.COLUMNS), so an
+The spreadsheet headers are names the import reads back (see importing/columns.py), so an
 export edited in Excel can be re-imported; derived columns (areas from the location, last
 inspection) are recognised by the import and ignored.
 """

@@ -34,9 +34,12 @@ from ..extensions import db
 from ..forms import form_dict
 from ..visits.models import Inspection
 from . import duplicates as dup
-from . import exporting, importing, qr, queries, services, stash
+from . import exporting, qr, queries, services, stash
 from .cli import register_commands
 from .geo import format_point
+from .importing.columns import COLUMNS
+from .importing.files import FileRejected, read_table
+from .importing.write import ImportReport, rejected_rows, run_import
 from .models import LICENCE_KINDS, Sector, Venue
 from .schemas import LifecycleForm, VenueForm, VenueQuery
 
@@ -383,7 +386,6 @@ def new():
             try:
                 venue = services.create_venue(data, scope=_scope(), user=current_user)
             except InspectionsError as exc:
-                db.session.rollback()
                 errors = _field_errors(exc)
             else:
                 flash(_("Venue %(name)s registered.", name=venue.name), "success")
@@ -420,7 +422,6 @@ def edit(venue_id: int):
             try:
                 services.update_venue(venue, data, scope=_scope(), user=current_user)
             except InspectionsError as exc:
-                db.session.rollback()
                 errors = _field_errors(exc)
                 venue = services.get_venue(venue_id, _scope())
             else:
@@ -457,11 +458,9 @@ def lifecycle(venue_id: int):
             venue, data["action"], data["on"], data.get("reason"), user=current_user
         )
     except ValidationError as exc:
-        db.session.rollback()
         flash(_messages(exc.messages), "danger")
         return redirect(url_for("venues.detail", venue_id=venue_id, _anchor="status"))
     except InspectionsError as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("venues.detail", venue_id=venue_id, _anchor="status"))
     flash(_("Status changed."), "success")
@@ -598,7 +597,7 @@ def export(fmt: str):
 # ---------------------------------------------------------------- import
 
 
-class _TooLarge(importing.FileRejected):
+class _TooLarge(FileRejected):
     status = 413
 
 
@@ -643,7 +642,7 @@ def _import_page(errors, report, upload):
         errors=errors,
         report=report,
         upload=upload,
-        columns=importing.COLUMNS,
+        columns=COLUMNS,
         max_mb=current_app.config["MAX_UPLOAD_MB"],
     )
 
@@ -660,12 +659,9 @@ def import_venues():
         else:
             try:
                 data = _read_upload(file)
-                table = importing.read_table(data, file.filename, _max_import_bytes())
-                report = importing.run_import(
-                    table, scope=_scope(), user=current_user, dry_run=True
-                )
+                table = read_table(data, file.filename, _max_import_bytes())
+                report = run_import(table, scope=_scope(), user=current_user, dry_run=True)
             except InspectionsError as exc:
-                db.session.rollback()
                 errors, status = exc.messages(), exc.status if exc.status == 413 else 422
             else:
                 upload = stash.keep(data, file.filename, current_user.id)
@@ -679,10 +675,9 @@ def import_venues():
 def import_run(upload: str):
     data, meta = stash.load(upload, current_user.id)
     try:
-        table = importing.read_table(data, meta["filename"], _max_import_bytes())
-        report = importing.run_import(table, scope=_scope(), user=current_user, dry_run=False)
+        table = read_table(data, meta["filename"], _max_import_bytes())
+        report = run_import(table, scope=_scope(), user=current_user, dry_run=False)
     except InspectionsError as exc:
-        db.session.rollback()
         return _import_page(exc.messages(), None, None), 422
     stash.note(upload, {**meta, "report": report.to_dict(), "done": True})
     flash(
@@ -706,9 +701,9 @@ def import_rejected(upload: str, fmt: str):
     data, meta = stash.load(upload, current_user.id)
     if "report" not in meta:
         abort(404)
-    table = importing.read_table(data, meta["filename"], _max_import_bytes())
-    report = importing.ImportReport.from_dict(dict(meta["report"]))
-    headers, rows = importing.rejected_rows(table, report)
+    table = read_table(data, meta["filename"], _max_import_bytes())
+    report = ImportReport.from_dict(dict(meta["report"]))
+    headers, rows = rejected_rows(table, report)
     name = spreadsheets.safe_filename(meta["filename"], f"-rejected.{fmt}")
     if fmt == "xlsx":
         return _download(
@@ -754,7 +749,6 @@ def merge():
         reason = (request.form.get("reason") or "").strip()[:500] or None
         moved = services.merge_venues(other, kept, reason=reason, scope=_scope(), user=current_user)
     except InspectionsError as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("venues.duplicates"))
     flash(

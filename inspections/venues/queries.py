@@ -62,10 +62,8 @@ def period(args: dict, today: date) -> tuple[date, date]:
 def mismatch_clause():
     """Venues whose written commune is not the commune their location falls in."""
     keys = {
-        area_id: commune_key(name)
-        for area_id, name in db.session.execute(
-            select(Area.id, Area.name).where(Area.level == "commune")
-        )
+        row.id: commune_key(row.name)
+        for row in db.session.execute(select(Area.id, Area.name).where(Area.level == "commune"))
     }
     if not keys:
         return false()

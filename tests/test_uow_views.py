@@ -18,7 +18,7 @@ from inspections.audit.models import AuditEvent
 from inspections.extensions import db
 from inspections.venues.models import Venue, VenueEvent, VenueLicence
 from inspections.visits.models import Inspection
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, login
 
 SAI_GON = (10.7700, 106.7000)  # in Vietnam, 75 km outside the province
 
@@ -51,6 +51,12 @@ COLUMNS = (
 )
 
 
+def _post(client, username: str, path: str, data: dict):
+    """POST a form as this user, with the session's CSRF token."""
+    login(client, username)
+    return client.post(path, data={"csrf_token": csrf_token(client, "/venues"), **data})
+
+
 def _stored(venue_id: int) -> dict:
     """What the database holds about a venue: its row, events, licences and audit trail."""
     db.session.expire_all()
@@ -74,18 +80,18 @@ def _stored(venue_id: int) -> dict:
     }
 
 
-def test_a_refused_edit_leaves_the_venue_as_stored(as_user, client, create_venue, flushed):
+def test_a_refused_edit_leaves_the_venue_as_stored(client, create_venue, flushed):
     """update_venue applies the form's fields, then refuses a location outside the province:
     the page is shown again (422) with the venue as the database still has it."""
     venue = create_venue(name="Karaoke Lưu Trữ")
     db.session.add(VenueLicence(venue_id=venue.id, kind="fire_safety", number="PC-1"))
     db.session.flush()
     before = _stored(venue.id)
-    as_user("t_coord")
-    r = client.post(
+    r = _post(
+        client,
+        "t_coord",
         f"/venues/{venue.id}/edit",
-        data={
-            "csrf_token": csrf_token(client, "/venues"),
+        {
             "name": "Karaoke Đổi Tên",
             "sector": "karaoke",
             "coordinates": f"{SAI_GON[0]}, {SAI_GON[1]}",
@@ -106,7 +112,7 @@ def test_a_refused_edit_leaves_the_venue_as_stored(as_user, client, create_venue
 
 
 def test_a_refused_merge_redirects_and_moves_nothing(
-    as_user, client, create_venue, create_inspection, flushed
+    client, create_venue, create_inspection, flushed
 ):
     """merge_venues moves the duplicate's inspection, then refuses the duplicate's licence
     (of a kind the registry no longer offers): the page redirects (302, a success for the
@@ -119,15 +125,11 @@ def test_a_refused_merge_redirects_and_moves_nothing(
     db.session.add(VenueLicence(venue_id=duplicate.id, kind="old_permit", number="OP-1"))
     db.session.flush()
     before = {v.id: _stored(v.id) for v in (kept, duplicate)}
-    as_user("t_coord")
-    r = client.post(
+    r = _post(
+        client,
+        "t_coord",
         "/venues/duplicates/merge",
-        data={
-            "csrf_token": csrf_token(client, "/venues"),
-            "keep": kept.id,
-            "other": duplicate.id,
-            "reason": "trùng",
-        },
+        {"keep": kept.id, "other": duplicate.id, "reason": "trùng"},
     )
     assert r.status_code == 302
     assert "Unknown licence kind old_permit" in client.get(r.headers["Location"]).get_data(
@@ -140,19 +142,15 @@ def test_a_refused_merge_redirects_and_moves_nothing(
     assert not db.session.scalar(select(func.count()).where(AuditEvent.action == "merge"))
 
 
-def test_a_refused_status_change_redirects_and_writes_nothing(as_user, client, create_venue):
+def test_a_refused_status_change_redirects_and_writes_nothing(client, create_venue):
     """The lifecycle form: a closure dated before the venue opened is refused (302)."""
     venue = create_venue(name="Spa Sen", sector="spa_sauna", opened_on=date(2021, 5, 1))
     before = _stored(venue.id)
-    as_user("t_coord")
-    r = client.post(
+    r = _post(
+        client,
+        "t_coord",
         f"/venues/{venue.id}/lifecycle",
-        data={
-            "csrf_token": csrf_token(client, "/venues"),
-            "action": "close",
-            "on": "01/01/2021",
-            "reason": "giải thể",
-        },
+        {"action": "close", "on": "01/01/2021", "reason": "giải thể"},
     )
     assert r.status_code == 302 and r.headers["Location"].endswith("#status")
     assert _stored(venue.id) == before

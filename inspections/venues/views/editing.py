@@ -81,14 +81,7 @@ def new():
                 flash(_("Venue %(name)s registered.", name=venue.name), "success")
                 return redirect(url_for("venues.detail", venue_id=venue.id))
         status = 422
-    return render_template(
-        "venues/form.html",
-        venue=None,
-        values=values,
-        errors=errors,
-        map_config=map_config(),
-        **choices(),
-    ), status
+    return _form_page(None, values, errors), status
 
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
@@ -118,6 +111,10 @@ def edit(venue_id: int):
                 flash(_("Changes saved."), "success")
                 return redirect(url_for("venues.detail", venue_id=venue.id))
         status = 422
+    return _form_page(venue, values, errors), status
+
+
+def _form_page(venue: Venue | None, values: dict, errors: dict) -> str:
     return render_template(
         "venues/form.html",
         venue=venue,
@@ -125,7 +122,7 @@ def edit(venue_id: int):
         errors=errors,
         map_config=map_config(),
         **choices(),
-    ), status
+    )
 
 
 def _field_errors(exc: InspectionsError) -> dict:

@@ -186,7 +186,7 @@ def create_venue(data: dict, *, scope: Scope, user=None) -> Venue:
     db.session.add(venue)
     db.session.flush()
     if data.get("licences"):
-        set_licences(venue, data["licences"])
+        _set_licences(venue, data["licences"])
     return venue
 
 
@@ -231,7 +231,7 @@ def _change(venue: Venue, data: dict, *, scope: Scope, user, reason=None, locate
         venue.closed_on = data["closed_on"]  # refused by check_dates below, with the reason
     check_dates(venue)
     if "licences" in data:
-        set_licences(venue, data["licences"])
+        _set_licences(venue, data["licences"])
 
 
 @transactional
@@ -341,7 +341,7 @@ def _licence_rows(licences: list[dict]) -> list[VenueLicence]:
     return [VenueLicence(**lic) for lic in licences]
 
 
-def set_licences(venue: Venue, licences: list[dict]) -> bool:
+def _set_licences(venue: Venue, licences: list[dict]) -> bool:
     """Replace the venue's licences, written to its audit trail (a step of the services
     here, inside their unit of work)."""
     rows = _licence_rows(licences)
@@ -378,8 +378,8 @@ def _add_licence(venue: Venue, lic: dict) -> bool:
                 }
                 for e in venue.licences
             ]
-            return set_licences(venue, merged)
-    return set_licences(venue, [*map(_licence_dict, venue.licences), lic])
+            return _set_licences(venue, merged)
+    return _set_licences(venue, [*map(_licence_dict, venue.licences), lic])
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -432,7 +432,7 @@ def check_status_change(venue: Venue, action: str, on: date, reason: str | None)
         db.session.scalar(
             select(func.max(VenueEvent.on)).where(
                 VenueEvent.venue_id == venue.id,
-                VenueEvent.kind.in_(("suspended", "reopened", "closed")),
+                VenueEvent.kind.in_(tuple(EVENT_OF.values())),
             )
         )
         if venue.id
@@ -552,7 +552,7 @@ def merge_venues(duplicate: Venue, kept: Venue, *, reason: str | None, scope: Sc
     have = {(lic.kind, lic.number) for lic in kept.licences}
     extra = [_licence_dict(lic) for lic in duplicate.licences if (lic.kind, lic.number) not in have]
     if extra:
-        set_licences(kept, [*map(_licence_dict, kept.licences), *extra])
+        _set_licences(kept, [*map(_licence_dict, kept.licences), *extra])
     # venues merged into the duplicate earlier now point at the one kept
     db.session.execute(
         update(Venue)

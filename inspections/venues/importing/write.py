@@ -1,7 +1,7 @@
-"""Writing an import: each planned row goes through the registry's services (the same
-``create_venue``, ``update_venue`` and ``add_licence`` the form and the API use), then the new
-locations get their district and commune for the whole batch (``assign_areas``). Rows that
-fall outside the province or the user's area are rejected and the write pass is redone
+"""Writing an import: the planned rows go to ``services.write_batch``, which creates and
+changes them by the rules ``create_venue`` and ``update_venue`` apply for the form and the
+API, then assigns the district and commune of every new location for the whole batch. Rows
+that fall outside the province or the user's area are rejected and the write pass is redone
 without them, so good rows are never lost because of bad ones. A dry run writes inside
 ``uow.trial()``, which undoes it; the whole import is one unit of work, so a failure midway
 writes nothing.

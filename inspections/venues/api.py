@@ -5,13 +5,10 @@ from __future__ import annotations
 from flask import g, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
 from .. import clock
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
-from ..extensions import db
-from ..visits.models import Inspection
 from . import queries, services
 from .schemas import VenueIn, VenueOut, VenuePatch, VenueQuery
 
@@ -27,11 +24,7 @@ def _out(venue, latitude=None, longitude=None, last=None, distance=None) -> dict
     """A venue with what VenueOut shows beside its columns."""
     if latitude is None:
         latitude, longitude = services.lat_lon(venue)
-        last = db.session.scalar(
-            select(func.max(Inspection.inspected_on)).where(
-                Inspection.venue_id == venue.id, Inspection.status == "submitted"
-            )
-        )
+        last = venue.last_submitted_on
     venue.latitude, venue.longitude = latitude, longitude
     venue.last_inspected_on, venue.distance_m = last, distance
     venue.commune_mismatch = services.commune_mismatch(venue)

@@ -31,7 +31,8 @@ def register_commands(group: AppGroup) -> None:
         Rows are matched to existing venues on registration or certificate number, else on
         name and address within 50 m; a second run of the same file changes nothing.
         """
-        from . import importing
+        from .importing.files import read_table
+        from .importing.write import rejected_rows, run_import
 
         file = Path(path)
         if rejected and not rejected.lower().endswith((".xlsx", ".csv")):
@@ -41,10 +42,8 @@ def register_commands(group: AppGroup) -> None:
         if size > limit:
             fail(f"{file.name} is {size / 1024 / 1024:.1f} MB; the limit is {limit // 1048576} MB")
         data = file.read_bytes()
-        table = run_service(importing.read_table, data, file.name, limit)
-        report = run_service(
-            importing.run_import, table, scope=Scope(), dry_run=dry_run, source=file.name
-        )
+        table = run_service(read_table, data, file.name, limit)
+        report = run_service(run_import, table, scope=Scope(), dry_run=dry_run, source=file.name)
         prefix = "dry run: " if dry_run else ""
         click.echo(
             f"{prefix}{table.kind}"
@@ -62,7 +61,7 @@ def register_commands(group: AppGroup) -> None:
         for r in report.rejected:
             click.echo(f"  row {r.row}: {r.reason}")
         if rejected and report.rejected:
-            headers, rows = importing.rejected_rows(table, report)
+            headers, rows = rejected_rows(table, report)
             body = (
                 spreadsheets.write_xlsx(headers, rows, "rejected")
                 if rejected.lower().endswith(".xlsx")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import undefer
 
 from ..areas.models import Area
 from ..areas.services import assign_venue_areas
+from ..clock import today as local_today
 from ..extensions import db
 from ..spatial import point
 from ..text import fold
@@ -237,7 +238,7 @@ def load_demo_venues() -> int:
         )
     )
     sectors = {s.code: s.id for s in db.session.scalars(select(Sector))}
-    today = date.today()
+    today = local_today()
     new = []
     for rec in plan(communes):
         if rec["registration_no"] in existing:

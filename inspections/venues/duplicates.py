@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from ..accounts.services import Scope
 from ..extensions import db
 from ..spatial import distance_m, within_m
+from ..uow import transactional
 from .models import Venue, VenueDistinctPair, VenueLicence, name_key
 
 RADIUS_M = 50
@@ -103,15 +104,15 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
         (Venue.security_cert_no, "certificate", same_day),
     ):
         ca, cb = getattr(a, col.key), getattr(b, col.key)
-        for low, high in db.session.execute(
-            select(a.id, b.id)
+        for row in db.session.execute(
+            select(a.id.label("low"), b.id.label("high"))
             .where(*live, ca.is_not(None), ca != "", func.upper(ca) == func.upper(cb), extra)
             .limit(limit * 4)
         ):
-            note(low, high, label)
+            note(row.low, row.high, label)
     la, lb = aliased(VenueLicence), aliased(VenueLicence)
-    for low, high in db.session.execute(
-        select(a.id, b.id)
+    for row in db.session.execute(
+        select(a.id.label("low"), b.id.label("high"))
         .select_from(la)
         .join(
             lb,
@@ -128,9 +129,15 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
         .distinct()
         .limit(limit * 4)
     ):
-        note(low, high, "licence")
+        note(row.low, row.high, "licence")
     near = (
-        select(a.id, b.id, a.name, b.name, distance_m(a.location, b.location))
+        select(
+            a.id.label("low"),
+            b.id.label("high"),
+            a.name.label("name_a"),
+            b.name.label("name_b"),
+            distance_m(a.location, b.location).label("dist"),
+        )
         .where(
             *live,
             func.abs(func.ST_X(a.location) - func.ST_X(b.location)) < BOX_DEG,
@@ -139,14 +146,16 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
         )
         .limit(limit * 20)
     )
-    for low, high, name_a, name_b, dist in db.session.execute(near):
-        score = 1.0 if name_key(name_a) == name_key(name_b) else similarity(name_a, name_b)
+    for row in db.session.execute(near):
+        same = name_key(row.name_a) == name_key(row.name_b)
+        score = 1.0 if same else similarity(row.name_a, row.name_b)
         if score >= SIMILAR:
-            note(low, high, "name", float(dist), score)
+            note(row.low, row.high, "name", float(row.dist), score)
     if not found:
         return []
-    dismissed = set(
-        db.session.execute(
+    dismissed = {
+        (row.low_id, row.high_id)
+        for row in db.session.execute(
             select(VenueDistinctPair.low_id, VenueDistinctPair.high_id).where(
                 or_(
                     *[
@@ -155,8 +164,8 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
                     ]
                 )
             )
-        ).all()
-    )
+        )
+    }
     keys = [k for k in found if k not in dismissed]
     ids = {i for k in keys for i in k}
     venues = {v.id: v for v in db.session.scalars(select(Venue).where(Venue.id.in_(ids)))}
@@ -172,6 +181,20 @@ def find_pairs(scope: Scope, limit: int = 200) -> list[Pair]:
     ]
     pairs.sort(key=lambda p: (-len(p.reasons), -p.score, p.a.id))
     return pairs[:limit]
+
+
+@transactional
+def inspection_counts(pairs: list[Pair]) -> dict[int, int]:
+    """How many inspections each venue of these pairs has (what a merge would move)."""
+    from ..visits.models import Inspection
+
+    ids = {v.id for p in pairs for v in (p.a, p.b)} or {0}
+    rows = db.session.execute(
+        select(Inspection.venue_id, func.count().label("n"))
+        .where(Inspection.venue_id.in_(ids))
+        .group_by(Inspection.venue_id)
+    )
+    return {row.venue_id: row.n for row in rows}
 
 
 def dismiss(a: Venue, b: Venue, user=None) -> None:

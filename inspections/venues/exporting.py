@@ -1,6 +1,6 @@
 """Exports of any filtered venue list: XLSX, CSV (UTF-8 with BOM) and GeoJSON.
 
-The spreadsheet headers are names the import reads back (see importing.COLUMNS), so an
+The spreadsheet headers are names the import reads back (see importing/columns.py), so an
 export edited in Excel can be re-imported; derived columns (areas from the location, last
 inspection) are recognised by the import and ignored.
 """
@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator
 from datetime import date
 
-from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..accounts.services import Scope
@@ -92,9 +91,8 @@ def _licences(venue_ids: list[int]) -> dict[int, list[VenueLicence]]:
     return out
 
 
-def table(args: dict, scope: Scope, today: date) -> tuple[list[str], list[list], int]:
-    """(headers, rows, count) of the filtered list, headers in the user's language."""
-    locale = str(get_locale())
+def table(args: dict, scope: Scope, today: date, locale: str) -> tuple[list[str], list[list], int]:
+    """(headers, rows, count) of the filtered list, headers in the locale's language."""
     headers = [vi if locale == "vi" else en for vi, en, _f in COLUMNS]
     out = []
     for chunk in _chunks(args, scope, today):
@@ -104,19 +102,19 @@ def table(args: dict, scope: Scope, today: date) -> tuple[list[str], list[list],
     return headers, out, len(out)
 
 
-def as_xlsx(args: dict, scope: Scope, today: date) -> tuple[bytes, int]:
+def as_xlsx(args: dict, scope: Scope, today: date, locale: str) -> tuple[bytes, int]:
     """The filtered list as an XLSX workbook."""
-    headers, rows, n = table(args, scope, today)
+    headers, rows, n = table(args, scope, today, locale)
     return write_xlsx(headers, rows, "venues"), n
 
 
-def as_csv(args: dict, scope: Scope, today: date) -> tuple[bytes, int]:
+def as_csv(args: dict, scope: Scope, today: date, locale: str) -> tuple[bytes, int]:
     """The filtered list as CSV in UTF-8 with a BOM (Excel then reads Vietnamese right)."""
-    headers, rows, n = table(args, scope, today)
+    headers, rows, n = table(args, scope, today, locale)
     return write_csv(headers, rows), n
 
 
-def as_geojson(args: dict, scope: Scope, today: date) -> tuple[bytes, int]:
+def as_geojson(args: dict, scope: Scope, today: date, locale: str) -> tuple[bytes, int]:
     """The filtered list as a GeoJSON FeatureCollection (WGS84 points; opens in QGIS)."""
     features = []
     for chunk in _chunks(args, scope, today):

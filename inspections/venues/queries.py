@@ -48,13 +48,8 @@ class VenueRow:
 
 
 def last_inspected():
-    """Correlated subquery: the venue's latest submitted inspection day."""
-    return (
-        select(func.max(Inspection.inspected_on))
-        .where(Inspection.venue_id == Venue.id, Inspection.status == "submitted")
-        .correlate(Venue)
-        .scalar_subquery()
-    )
+    """The venue's latest submitted inspection day: the column visits/chain.py keeps."""
+    return Venue.last_submitted_on
 
 
 def period(args: dict, today: date) -> tuple[date, date]:
@@ -67,10 +62,8 @@ def period(args: dict, today: date) -> tuple[date, date]:
 def mismatch_clause():
     """Venues whose written commune is not the commune their location falls in."""
     keys = {
-        area_id: commune_key(name)
-        for area_id, name in db.session.execute(
-            select(Area.id, Area.name).where(Area.level == "commune")
-        )
+        row.id: commune_key(row.name)
+        for row in db.session.execute(select(Area.id, Area.name).where(Area.level == "commune"))
     }
     if not keys:
         return false()
@@ -147,7 +140,13 @@ def load_rows(
         return []
     dist = distance_m(Venue.location, point_expr(*near)) if near else null()
     q = (
-        select(Venue, func.ST_Y(Venue.location), func.ST_X(Venue.location), last_inspected(), dist)
+        select(
+            Venue,
+            func.ST_Y(Venue.location).label("latitude"),
+            func.ST_X(Venue.location).label("longitude"),
+            last_inspected().label("last_inspected_on"),
+            dist.label("distance_m"),
+        )
         .outerjoin(District, Venue.district_id == District.id)
         .outerjoin(Commune, Venue.commune_id == Commune.id)
         .options(
@@ -159,8 +158,14 @@ def load_rows(
     if licences:
         q = q.options(selectinload(Venue.licences))
     found = {
-        v.id: VenueRow(v, lat, lon, last, None if d is None else float(d))
-        for v, lat, lon, last, d in db.session.execute(q).unique()
+        row.Venue.id: VenueRow(
+            row.Venue,
+            row.latitude,
+            row.longitude,
+            row.last_inspected_on,
+            None if row.distance_m is None else float(row.distance_m),
+        )
+        for row in db.session.execute(q).unique()
     }
     return [found[i] for i in ids if i in found]
 

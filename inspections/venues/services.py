@@ -1,25 +1,31 @@
 """The registry's rules: create, edit, move, lifecycle, licences, merge, labels.
 
-Services take plain arguments (data as loaded by ``schemas.VenueIn``, the caller's
-``Scope``), raise the project's exceptions and flush; the request or the CLI commits.
+The one write path of a venue: the form, the API, the import and the merge all create and
+change venues here. Services take plain arguments (data as loaded by ``schemas.VenueIn``,
+the caller's ``Scope`` and user) and raise the project's exceptions; each write service is
+one unit of work (``@transactional``): it commits when it succeeds, or leaves nothing behind
+when it raises, whatever the caller does next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select, update
 
 from ..accounts.services import Scope
-from ..areas.services import locate
+from ..areas.services import assign_venue_areas, locate
 from ..audit.services import record
 from ..clock import today
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..spatial import point
+from ..uow import transactional
 from .addresses import commune_from_address, communes_agree
 from .geo import distance_m, format_point
 from .models import LICENCE_KINDS, Sector, Venue, VenueEvent, VenueLicence
@@ -29,7 +35,15 @@ from .models import LICENCE_KINDS, Sector, Venue, VenueEvent, VenueLicence
 MERGE_HOOKS: list[Callable[[int, int], int]] = []
 # A location change further than this is recorded as a move in the lifecycle history.
 MOVE_THRESHOLD_M = 20
+# Closer than this the location has not changed (the form's box rounds to 6 decimals).
+SAME_PLACE_M = 0.05
 STATUS_ACTIONS = {"suspend": "suspended", "reopen": "operating", "close": "closed"}
+# The lifecycle action that brings a venue to a status, and the event each action records.
+ACTION_TO = {status: action for action, status in STATUS_ACTIONS.items()}
+EVENT_OF = {"suspend": "suspended", "reopen": "reopened", "close": "closed"}
+ADDRESS_PARTS = ("house_no", "street", "address_commune")
+LICENCE_FIELDS = ("kind", "number", "issued_on", "expires_on", "issuer")
+_SECTORS = "venues.sector_ids"
 EDITABLE = (
     "name",
     "address",
@@ -53,12 +67,16 @@ def lat_lon(venue: Venue) -> tuple[float, float]:
     return geom.y, geom.x
 
 
-def sector_by_code(code: str) -> Sector:
-    """The sector with this code, or Invalid naming the known ones."""
-    sector = db.session.scalar(select(Sector).where(Sector.code == code))
-    if sector is None:
+def sector_id(code: str) -> int:
+    """The id of the sector with this code, or Invalid (sectors are read once per session)."""
+    session = db.session()
+    ids = session.info.get(_SECTORS) or {}
+    if code not in ids:
+        rows = db.session.execute(select(Sector.code, Sector.id))
+        ids = session.info[_SECTORS] = {row.code: row.id for row in rows}
+    if code not in ids:
         raise Invalid(_("Unknown sector %(code)s.", code=code), field="sector")
-    return sector
+    return ids[code]
 
 
 def get_venue(venue_id: int, scope: Scope) -> Venue:
@@ -73,6 +91,11 @@ def compose_address(house_no: str | None, street: str | None, commune: str | Non
     """ "12 Trần Hưng Đạo, Phường Mũi Né" from its parts."""
     first = " ".join(p for p in (house_no, street) if p)
     return ", ".join(p for p in (first, commune) if p) or None
+
+
+def written_address(data: dict) -> str | None:
+    """The one-line address data gives, else the one its parts compose."""
+    return data.get("address") or compose_address(*(data.get(k) for k in ADDRESS_PARTS))
 
 
 def commune_mismatch(venue: Venue) -> bool | None:
@@ -133,91 +156,201 @@ def check_dates(venue: Venue) -> None:
 def _values(data: dict) -> dict:
     """The editable columns from loaded data, with the address composed from its parts."""
     values = {k: data[k] for k in EDITABLE if k in data}
-    parts = [data.get(k) for k in ("house_no", "street", "address_commune")]
+    parts = [data.get(k) for k in ADDRESS_PARTS]
     if not data.get("address") and any(parts):
         values["address"] = compose_address(*parts)
     return values
 
 
-def create_venue(data: dict, *, scope: Scope, user=None) -> Venue:
-    """A new venue from VenueIn data; district and commune follow from its location."""
+def _new_venue(data: dict, scope: Scope, *, locate: bool) -> Venue:
+    """A new venue from VenueIn data, by the rules every entry point shares (not yet added);
+    without locate its areas are left to assign_areas()."""
     venue = Venue(
-        sector_id=sector_by_code(data["sector"]).id,
+        sector_id=sector_id(data["sector"]),
         status=data.get("status") or "operating",
         closed_on=data.get("closed_on"),
         **_values(data),
     )
-    _locate_into(venue, data["latitude"], data["longitude"], scope)
+    if locate:
+        _locate_into(venue, data["latitude"], data["longitude"], scope)
+    else:
+        venue.location = point(data["latitude"], data["longitude"])
     check_dates(venue)
-    db.session.add(venue)
-    db.session.flush()
-    if data.get("licences"):
-        set_licences(venue, data["licences"])
     return venue
 
 
-def update_venue(venue: Venue, data: dict, *, scope: Scope, user=None) -> Venue:
-    """Change what data holds (PATCH semantics); a new location re-derives the areas and
-    keeps the same identity; a new status goes through the lifecycle rules."""
+@transactional
+def create_venue(data: dict, *, scope: Scope, user=None) -> Venue:
+    """A new venue from VenueIn data; district and commune follow from its location."""
+    venue = _new_venue(data, scope, locate=True)
+    db.session.add(venue)
+    db.session.flush()
+    if data.get("licences"):
+        _set_licences(venue, data["licences"])
+    return venue
+
+
+def _change(venue: Venue, data: dict, *, scope: Scope, user, reason=None, locate=True) -> None:
+    """Apply what data holds to the venue by the rules every entry point shares; reason (an
+    import names its file) explains the status change and the move, which is then recorded
+    at any distance; without locate a new location's areas are left to assign_areas()."""
     if venue.merged_into_id:
         raise Conflict(
             _("This venue was merged into #%(id)s; change that one.", id=venue.merged_into_id)
         )
+    # looked up before anything changes: a query halfway would flush half the change
+    new_sector = sector_id(data["sector"]) if "sector" in data else None
     for key, value in _values(data).items():
         setattr(venue, key, value)
-    if "sector" in data:
-        venue.sector_id = sector_by_code(data["sector"]).id
+    if new_sector is not None:
+        venue.sector_id = new_sector
     if "latitude" in data or "longitude" in data:
         old_lat, old_lon = lat_lon(venue)
         lat, lon = data.get("latitude", old_lat), data.get("longitude", old_lon)
         moved = distance_m(old_lat, old_lon, lat, lon)
-        if moved > 0.05:
-            _locate_into(venue, lat, lon, scope)
-        if moved > MOVE_THRESHOLD_M:
-            _event(
-                venue,
-                "moved",
-                today(),
-                _(
-                    "Location changed by %(m)s m: %(old)s → %(new)s",
-                    m=round(moved),
-                    old=format_point(old_lat, old_lon),
-                    new=format_point(lat, lon),
-                ),
-                user,
+        if moved > SAME_PLACE_M:
+            if locate:
+                _locate_into(venue, lat, lon, scope)
+            else:
+                venue.location = point(lat, lon)
+        if moved > MOVE_THRESHOLD_M or (reason and moved > SAME_PLACE_M):
+            why = reason or _(
+                "Location changed by %(m)s m: %(old)s → %(new)s",
+                m=round(moved),
+                old=format_point(old_lat, old_lon),
+                new=format_point(lat, lon),
             )
+            _event(venue, "moved", today(), why, user)
     new_status = data.get("status")
     if new_status and new_status != venue.status:
-        action = {"operating": "reopen", "suspended": "suspend", "closed": "close"}[new_status]
-        on = data.get("closed_on") if new_status == "closed" else None
-        change_status(venue, action, on or today(), data.get("status_reason"), user=user)
+        action, on = transition(new_status, data.get("closed_on"))
+        change_status(venue, action, on, data.get("status_reason") or reason, user=user)
     elif "closed_on" in data and venue.status == "closed":
         venue.closed_on = data["closed_on"]
     elif data.get("closed_on"):
         venue.closed_on = data["closed_on"]  # refused by check_dates below, with the reason
     check_dates(venue)
     if "licences" in data:
-        set_licences(venue, data["licences"])
+        _set_licences(venue, data["licences"])
+
+
+@transactional
+def update_venue(venue: Venue, data: dict, *, scope: Scope, user=None) -> Venue:
+    """Change what data holds (PATCH semantics); a new location re-derives the areas and
+    keeps the same identity; a new status goes through the lifecycle rules."""
+    _change(venue, data, scope=scope, user=user)
     db.session.flush()
     return venue
 
 
+@dataclass
+class BatchRow:
+    """One venue of a batch: its VenueIn data, the venue it changes (None: a new one), and
+    one licence to add (kept as it is when the venue has it already)."""
+
+    data: dict
+    venue: Venue | None = None
+    licence: dict | None = None
+
+
+class OutsideAreas(Invalid):
+    """Venues of a batch located outside the province or the scope: nothing was written."""
+
+    def __init__(self, rows: dict[int, str]):
+        super().__init__(_("The location is outside your area."), field="location")
+        self.rows = rows  # index in the batch -> why
+
+
+@transactional
+def write_batch(rows: list[BatchRow], *, scope: Scope, user=None, reason=None) -> None:
+    """Create and change many venues by the rules of create_venue and update_venue (the
+    import), with one flush, then the areas of every new location in a few statements.
+
+    New venues are set on their rows; their licences are part of the new record (the
+    caller's own audit event names where they come from). Raises OutsideAreas naming the
+    rows whose location is outside the province or the scope.
+    """
+    placed: dict[int, Venue] = {}  # row index -> venue, for new locations
+    for i, row in enumerate(rows):
+        if row.venue is None:
+            row.venue = _new_venue(row.data, scope, locate=False)
+            row.venue.licences = _licence_rows([row.licence] if row.licence else [])
+            db.session.add(row.venue)
+            placed[i] = row.venue
+            continue
+        _change(row.venue, row.data, scope=scope, user=user, reason=reason, locate=False)
+        if "latitude" in row.data:
+            placed[i] = row.venue
+        if row.licence:
+            _add_licence(row.venue, row.licence)
+    db.session.flush()
+    outside = _assign_areas([venue.id for venue in placed.values()], scope)
+    found = {i: outside[venue.id] for i, venue in placed.items() if venue.id in outside}
+    if found:
+        raise OutsideAreas(found)
+
+
+def _assign_areas(venue_ids: list[int], scope: Scope) -> dict[int, str]:
+    """District and commune of these venues from their locations, in a few statements;
+    returns venue id -> why, for those outside the province or the scope."""
+    for chunk in chunks(venue_ids, 900):
+        assign_venue_areas(chunk)
+    outside: dict[int, str] = {}
+    for chunk in chunks(venue_ids, 900):
+        for row in db.session.execute(
+            select(
+                Venue.id,
+                func.ST_Y(Venue.location).label("latitude"),
+                func.ST_X(Venue.location).label("longitude"),
+                Venue.district_id,
+                Venue.commune_id,
+            ).where(Venue.id.in_(chunk))
+        ):
+            if row.district_id is None:
+                try:
+                    locate(row.latitude, row.longitude)
+                    outside[row.id] = _("The location is outside the province.")
+                except Invalid as exc:
+                    outside[row.id] = exc.message
+            elif not scope.allows_venue(
+                SimpleNamespace(district_id=row.district_id, commune_id=row.commune_id)
+            ):
+                outside[row.id] = _("The location is outside your area.")
+    return outside
+
+
+def chunks(values: list, size: int = 500) -> Iterator[list]:
+    """values in lists of at most size (SQL IN lists stay below the databases' limits)."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
 def _licence_key(lic) -> tuple:
     get = lic.get if isinstance(lic, dict) else lambda k: getattr(lic, k)
-    return (get("kind"), get("number"), get("issued_on"), get("expires_on"), get("issuer"))
+    return tuple(get(k) for k in LICENCE_FIELDS)
 
 
-def set_licences(venue: Venue, licences: list[dict]) -> bool:
-    """Replace the venue's licences; the change is written to the venue's audit trail."""
+def _licence_dict(lic: VenueLicence) -> dict:
+    return {k: getattr(lic, k) for k in LICENCE_FIELDS}
+
+
+def _licence_rows(licences: list[dict]) -> list[VenueLicence]:
     for lic in licences:
         if lic["kind"] not in LICENCE_KINDS:
             raise Invalid(_("Unknown licence kind %(k)s.", k=lic["kind"]), field="licences")
+    return [VenueLicence(**lic) for lic in licences]
+
+
+def _set_licences(venue: Venue, licences: list[dict]) -> bool:
+    """Replace the venue's licences, written to its audit trail (a step of the services
+    here, inside their unit of work)."""
+    rows = _licence_rows(licences)
     before = sorted(_licence_key(lic) for lic in venue.licences)
     after = sorted(_licence_key(lic) for lic in licences)
     if before == after:
         return False
     old_text = [lic.describe() for lic in venue.licences]
-    venue.licences = [VenueLicence(**lic) for lic in licences]
+    venue.licences = rows
     db.session.flush()
     record(
         "update",
@@ -228,7 +361,7 @@ def set_licences(venue: Venue, licences: list[dict]) -> bool:
     return True
 
 
-def add_licence(venue: Venue, lic: dict) -> bool:
+def _add_licence(venue: Venue, lic: dict) -> bool:
     """Add one licence unless the venue has it already (same kind and number): the import."""
     for existing in venue.licences:
         if (existing.kind, existing.number) == (lic["kind"], lic["number"]):
@@ -240,20 +373,13 @@ def add_licence(venue: Venue, lic: dict) -> bool:
                 return False
             merged = [
                 {
-                    **{
-                        k: getattr(e, k)
-                        for k in ("kind", "number", "issued_on", "expires_on", "issuer")
-                    },
+                    **_licence_dict(e),
                     **({k: v for k, v in lic.items() if v} if e is existing else {}),
                 }
                 for e in venue.licences
             ]
-            return set_licences(venue, merged)
-    current = [
-        {k: getattr(e, k) for k in ("kind", "number", "issued_on", "expires_on", "issuer")}
-        for e in venue.licences
-    ]
-    return set_licences(venue, [*current, lic])
+            return _set_licences(venue, merged)
+    return _set_licences(venue, [*map(_licence_dict, venue.licences), lic])
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -306,7 +432,7 @@ def check_status_change(venue: Venue, action: str, on: date, reason: str | None)
         db.session.scalar(
             select(func.max(VenueEvent.on)).where(
                 VenueEvent.venue_id == venue.id,
-                VenueEvent.kind.in_(("suspended", "reopened", "closed")),
+                VenueEvent.kind.in_(tuple(EVENT_OF.values())),
             )
         )
         if venue.id
@@ -321,13 +447,20 @@ def check_status_change(venue: Venue, action: str, on: date, reason: str | None)
         raise Invalid(_("Give the reason."), field="reason")
 
 
+def transition(status: str, closed_on: date | None = None) -> tuple[str, date]:
+    """The lifecycle action that brings a venue to this status, and its day: the closing
+    date when one is given for a closure, else today."""
+    action = ACTION_TO[status]
+    return action, (closed_on if action == "close" and closed_on else today())
+
+
+@transactional
 def change_status(venue: Venue, action: str, on: date, reason: str | None, *, user=None):
     """Suspend, reopen or close on a date with a reason; closing never deletes anything."""
     check_status_change(venue, action, on, reason)
     venue.status = STATUS_ACTIONS[action]
     venue.closed_on = on if action == "close" else None
-    kind = {"suspend": "suspended", "reopen": "reopened", "close": "closed"}[action]
-    ev = _event(venue, kind, on, reason, user)
+    ev = _event(venue, EVENT_OF[action], on, reason, user)
     db.session.flush()
     return ev
 
@@ -354,6 +487,7 @@ def lifecycle(venue: Venue) -> list[VenueEvent]:
 # ---------------------------------------------------------------- labels
 
 
+@transactional
 def reissue_label(venue: Venue, *, user=None) -> int:
     """A new label version: every label printed before now says it is stale."""
     venue.label_version = (venue.label_version or 1) + 1
@@ -386,6 +520,7 @@ FILL_ON_MERGE = (
 )
 
 
+@transactional
 def merge_venues(duplicate: Venue, kept: Venue, *, reason: str | None, scope: Scope, user=None):
     """Fold a duplicate into the venue kept: its inspections move, its row stays (merged).
 
@@ -415,17 +550,9 @@ def merge_venues(duplicate: Venue, kept: Venue, *, reason: str | None, scope: Sc
             setattr(kept, key, getattr(duplicate, key))
             filled.append(key)
     have = {(lic.kind, lic.number) for lic in kept.licences}
-    extra = [
-        {k: getattr(lic, k) for k in ("kind", "number", "issued_on", "expires_on", "issuer")}
-        for lic in duplicate.licences
-        if (lic.kind, lic.number) not in have
-    ]
+    extra = [_licence_dict(lic) for lic in duplicate.licences if (lic.kind, lic.number) not in have]
     if extra:
-        current = [
-            {k: getattr(lic, k) for k in ("kind", "number", "issued_on", "expires_on", "issuer")}
-            for lic in kept.licences
-        ]
-        set_licences(kept, current + extra)
+        _set_licences(kept, [*map(_licence_dict, kept.licences), *extra])
     # venues merged into the duplicate earlier now point at the one kept
     db.session.execute(
         update(Venue)

@@ -13,7 +13,8 @@ from inspections.audit.models import AuditEvent
 from inspections.core.services import home_summary  # noqa: F401 - counts merged too (core)
 from inspections.extensions import db
 from inspections.venues import duplicates
-from inspections.venues.importing import read_table, run_import
+from inspections.venues.importing.files import read_table
+from inspections.venues.importing.write import run_import
 from inspections.venues.models import Venue, VenueEvent, VenueLicence
 from inspections.visits.models import Inspection
 

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from inspections.accounts.services import Scope
 from inspections.audit.models import AuditEvent
 from inspections.extensions import db
-from inspections.venues import importing
-from inspections.venues.importing import FileRejected, read_table, run_import
+from inspections.venues import services
+from inspections.venues.importing.columns import COLUMNS
+from inspections.venues.importing.files import FileRejected, read_table
+from inspections.venues.importing.write import run_import
 from inspections.venues.models import Venue, VenueEvent
 from tests.conftest import csrf_token
 from tests.venues.helpers import csv_text, to_cp1258, xlsx_bytes
@@ -222,7 +224,7 @@ def test_a_failed_import_writes_nothing(monkeypatch):
     def broken(ids):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(importing, "assign_venue_areas", broken)
+    monkeypatch.setattr(services, "assign_venue_areas", broken)
     with pytest.raises(RuntimeError):
         run_import(table_of(GOOD), scope=Scope(), dry_run=False)
     assert count() == before
@@ -235,7 +237,7 @@ def test_rows_outside_the_users_area_are_rejected_not_lost():
         ["Karaoke Tuy Phong", "karaoke", "", "11.2000", "108.6000"],
     ]
     header = ["Tên cơ sở", "Ngành nghề", "Địa chỉ", "Vĩ độ", "Kinh độ"]
-    district = db.session.scalar(select(importing.Venue.district_id).limit(0))  # noqa: F841
+    district = db.session.scalar(select(Venue.district_id).limit(0))  # noqa: F841
     from inspections.areas.models import Area
 
     phan_thiet = db.session.scalar(select(Area).where(Area.code == "593"))
@@ -322,8 +324,8 @@ def test_the_readme_documents_every_header():
     section = readme.split("## Importing venue lists", 1)[1].split("\n## ", 1)[0]
     missing = [
         f"{field}: {name}"
-        for field, names in importing.COLUMNS.items()
+        for field, names in COLUMNS.items()
         for name in names
         if f"`{field}`" not in section or name not in section
     ]
-    assert missing == [], "README's import table is behind importing.COLUMNS"
+    assert missing == [], "README's import table is behind importing/columns.py COLUMNS"

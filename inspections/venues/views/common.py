@@ -1,0 +1,74 @@
+"""What the registry's pages share: the user's scope, the list filters from the query
+string, the choices of the forms, downloads and the map's configuration."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
+
+from ...accounts.services import Scope, scope_of
+from ...areas.models import Area
+from ...extensions import db
+from ..models import LICENCE_KINDS, Sector
+from ..schemas import VenueQuery
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def user_scope() -> Scope:
+    """The signed-in user's area scope."""
+    return scope_of(current_user)
+
+
+def filters() -> tuple[dict, dict, dict]:
+    """(loaded filters, errors, raw values for the form) from the query string."""
+    raw = {k: v for k, v in request.args.items() if v.strip() and k != "page"}
+    try:
+        args = VenueQuery().load(request.args)
+        errors = {}
+    except ValidationError as exc:
+        errors = exc.messages
+        cleaned = request.args.copy()
+        for key in errors:
+            cleaned.poplist(key)
+        args = VenueQuery().load(cleaned)
+    return args, errors, raw
+
+
+def choices() -> dict:
+    """Sectors and the areas inside the user's scope, for filters and forms."""
+    scope = user_scope()
+    sectors = list(db.session.scalars(select(Sector).order_by(Sector.sort_order)))
+    areas = list(
+        db.session.scalars(
+            select(Area)
+            .options(load_only(Area.id, Area.code, Area.name, Area.level, Area.parent_id))
+            .where(Area.level.in_(("district", "commune")), scope.areas(Area))
+            .order_by(Area.code)
+        )
+    )
+    tops = [a for a in areas if a.level == "district"] or areas
+    groups = [(d, [a for a in areas if a.parent_id == d.id]) for d in tops]
+    return {"sectors": sectors, "area_groups": groups, "licence_kinds": LICENCE_KINDS}
+
+
+def download(body: bytes, mimetype: str, filename: str) -> Response:
+    """A file to download, never cached."""
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def map_config() -> dict:
+    """Tiles and boundary URLs for the pages' maps."""
+    return {
+        "tiles": current_app.config.get("TILE_URL") or "",
+        "attribution": current_app.config.get("TILE_ATTRIBUTION") or "",
+        "boundaries": url_for("areas_api.boundaries", level="district"),
+        "communes": url_for("areas_api.boundaries", level="commune"),
+    }

@@ -1,0 +1,45 @@
+"""The venue page: its record, map, lifecycle and history."""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import select
+
+from ... import clock
+from ...accounts.permissions import P, requires
+from ...audit.services import history
+from ...extensions import db
+from .. import queries, services
+from ..models import Venue
+from . import bp
+from .common import map_config, user_scope
+
+
+@bp.get("/venues/<int:venue_id>")
+@requires(P.VENUES_READ)
+def detail(venue_id: int):
+    venue = services.get_venue(venue_id, user_scope())
+    lat, lon = services.lat_lon(venue)
+    merged_from = list(
+        db.session.scalars(select(Venue).where(Venue.merged_into_id == venue.id).order_by(Venue.id))
+    )
+    # the nearest other venues give the small map landmarks, with or without a base map
+    neighbours = [
+        [r.latitude, r.longitude, r.venue.name]
+        for r in queries.first({"near": (lat, lon)}, user_scope(), clock.today(), 16)
+        if r.venue.id != venue.id and (r.distance_m or 0) < 1500
+    ]
+    return render_template(
+        "venues/detail.html",
+        venue=venue,
+        lat=lat,
+        lon=lon,
+        last_inspected_on=venue.last_submitted_on,
+        mismatch=services.commune_mismatch(venue),
+        merged_from=merged_from,
+        neighbours=neighbours,
+        events=history("venue", venue.id),
+        lifecycle=services.lifecycle(venue),
+        today=clock.today(),
+        map_config=map_config(),
+    )

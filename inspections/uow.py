@@ -77,16 +77,21 @@ class _Trial(Exception):
 def trial(keep: Callable[[], bool] = lambda: False) -> Iterator[Session]:
     """Run the block in a savepoint undone at the end unless keep() says otherwise (dry runs)."""
     session = _session()
+    level = session.info.get(_DEPTH, 0)
     savepoint = session.begin_nested()
+    session.info[_DEPTH] = level + 1  # units inside are savepoints: they cannot commit it
     try:
         yield session
     except BaseException:
         savepoint.rollback()
         raise
-    if keep():
-        savepoint.commit()
     else:
-        savepoint.rollback()
+        if keep():
+            savepoint.commit()
+        else:
+            savepoint.rollback()
+    finally:
+        session.info[_DEPTH] = level
 
 
 def discard() -> None:

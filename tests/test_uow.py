@@ -58,3 +58,14 @@ def test_a_trial_is_undone_unless_kept(create_venue):
     with unit(), trial(keep=lambda: True):
         _rename(a.id, "Karaoke kept")
     assert "Karaoke kept" in _names()
+
+
+def test_a_unit_inside_a_bare_trial_cannot_commit_what_the_trial_undoes(create_venue):
+    a = create_venue(name="Karaoke A")
+    with unit():
+        pass
+    with trial():  # no unit around it: the inner unit must still be a savepoint
+        _rename(a.id, "Karaoke tried")
+        assert depth() == 1
+    assert depth() == 0
+    assert "Karaoke tried" not in _names()

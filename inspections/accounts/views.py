@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from ..areas.models import Area
 from ..audit.services import history, record
+from ..core.redirects import safe_target
 from ..errors import InspectionsError
 from ..extensions import db
 from ..forms import load_form
@@ -22,9 +23,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
+    return safe_target(target, url_for("core.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

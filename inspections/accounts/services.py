@@ -353,6 +353,12 @@ class Scope:
             return true()
         return or_(area_cls.id == self.area_id, area_cls.parent_id == self.area_id)
 
+    def allows_area(self, area: Area | None) -> bool:
+        """True when the area lies inside the scope (the same rule as areas())."""
+        if self.everything:
+            return True
+        return area is not None and self.area_id in (area.id, area.parent_id)
+
     def allows_venue(self, venue) -> bool:
         if self.everything:
             return True
@@ -372,6 +378,48 @@ def scope_of(user) -> Scope:
 # ---------------------------------------------------------------- teams
 
 
+def _scope_area_ids(scope: Scope) -> list[int]:
+    return list(db.session.scalars(select(Area.id).where(scope.areas(Area))))
+
+
+def team_clause_in(scope: Scope):
+    """WHERE clause: teams inside the scope, i.e. with areas, all of them inside it.
+
+    A team without areas, or one that also covers another district, belongs to the province.
+    """
+    if scope.everything:
+        return true()
+    inside = _scope_area_ids(scope)
+    return and_(Team.areas.any(), ~Team.areas.any(Area.id.not_in(inside)))
+
+
+def teams_in(scope: Scope) -> list[Team]:
+    """The teams a coordinator of the scope manages, current ones first."""
+    q = select(Team).where(team_clause_in(scope))
+    return list(db.session.scalars(q.order_by(Team.active_to.is_(None).desc(), Team.name)))
+
+
+def get_team(team_id: int, scope: Scope) -> Team:
+    """The team, or NotFound when it does not exist or lies outside the scope."""
+    team = db.session.get(Team, team_id)
+    if team is None or not (scope.everything or _team_inside(team, scope)):
+        raise NotFound(_("This page or object does not exist, or is outside your area."))
+    return team
+
+
+def _team_inside(team: Team, scope: Scope) -> bool:
+    return bool(team.areas) and all(scope.allows_area(a) for a in team.areas)
+
+
+def team_candidates(scope: Scope, team: Team | None = None) -> list[User]:
+    """Active accounts that may join a team managed in the scope (and its current members)."""
+    q = select(User).where(User.active.is_(True))
+    if not scope.everything:
+        keep_ids = [m.user_id for m in team.memberships] if team else []
+        q = q.where(or_(User.home_area_id.in_(_scope_area_ids(scope)), User.id.in_(keep_ids)))
+    return list(db.session.scalars(q.order_by(User.full_name)))
+
+
 @transactional
 def save_team(
     team: Team | None,
@@ -384,29 +432,52 @@ def save_team(
     lead_username: str | None = None,
     area_codes: list[str] | None = None,
     decision_no: str | None = None,
+    scope: Scope | None = None,
 ) -> Team:
-    """Create (team=None) or update a team with its members and areas."""
+    """Create (team=None) or update a team with its members and areas, inside the scope
+    (the whole province when None): its areas and new members must lie inside it."""
+    scope = scope or Scope()
+    if team is not None and not scope.everything and not _team_inside(team, scope):
+        raise NotFound(_("This page or object does not exist, or is outside your area."))
     agency = db.session.scalar(select(Agency).where(Agency.code == lead_agency_code))
     if agency is None:
         raise Invalid(_("Unknown agency %(code)s.", code=lead_agency_code), field="lead_agency")
     if active_to and active_to < active_from:
         raise Invalid(_("The end date is before the start date."), field="active_to")
+    areas = [get_area(c) for c in dict.fromkeys(area_codes or [])]
+    if not scope.everything:
+        if not areas:
+            raise Invalid(_("Choose at least one area of the team."), field="areas")
+        outside = [a.code for a in areas if not scope.allows_area(a)]
+        if outside:
+            raise Invalid(
+                _("Outside your area: %(codes)s.", codes=", ".join(outside)), field="areas"
+            )
+    allowed = None if scope.everything else {u.id for u in team_candidates(scope, team)}
     if team is None:
         team = Team(name=name, lead_agency_id=agency.id, active_from=active_from)
         db.session.add(team)
     team.name, team.lead_agency_id = name.strip(), agency.id
     team.active_from, team.active_to, team.decision_no = active_from, active_to, decision_no
     db.session.flush()
-    set_team_members(team, member_usernames or [], lead_username)
-    team.areas = [get_area(c) for c in dict.fromkeys(area_codes or [])]
+    set_team_members(team, member_usernames or [], lead_username, allowed_ids=allowed)
+    team.areas = areas
     db.session.flush()
     return team
 
 
 @transactional
-def set_team_members(team: Team, usernames: list[str], lead_username: str | None) -> None:
-    """Replace the members of a team."""
+def set_team_members(
+    team: Team, usernames: list[str], lead_username: str | None, allowed_ids: set | None = None
+) -> None:
+    """Replace the members of a team (only accounts in allowed_ids when given)."""
     users = [get_user(u) for u in dict.fromkeys(usernames)]
+    if allowed_ids is not None:
+        outside = [u.username for u in users if u.id not in allowed_ids]
+        if outside:
+            raise Invalid(
+                _("Outside your area: %(codes)s.", codes=", ".join(outside)), field="members"
+            )
     if lead_username and lead_username.lower() not in {u.username for u in users}:
         raise Invalid(_("The team lead must be one of the members."), field="lead")
     team.memberships = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
@@ -245,21 +245,19 @@ def user_revoke(user_id: int):
 @bp.get("/teams")
 @requires(P.TEAMS_MANAGE)
 def teams():
-    rows = list(
-        db.session.scalars(select(Team).order_by(Team.active_to.is_(None).desc(), Team.name))
-    )
+    rows = services.teams_in(services.scope_of(current_user))
     return render_template("accounts/teams.html", teams=rows)
 
 
-def _team_choices() -> dict:
+def _team_choices(scope: services.Scope, team: Team | None) -> dict:
     return {
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
-        "people": list(
-            db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))
-        ),
+        "people": services.team_candidates(scope, team),
         "areas": list(
             db.session.scalars(
-                select(Area).where(Area.level.in_(("province", "district"))).order_by(Area.code)
+                select(Area)
+                .where(Area.level.in_(("province", "district")), scope.areas(Area))
+                .order_by(Area.code)
             )
         ),
     }
@@ -269,7 +267,8 @@ def _team_choices() -> dict:
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @requires(P.TEAMS_MANAGE)
 def team_edit(team_id: int | None = None):
-    team = db.get_or_404(Team, team_id) if team_id else None
+    scope = services.scope_of(current_user)
+    team = services.get_team(team_id, scope) if team_id else None
     errors, status = {}, 200
     if team:
         values = {
@@ -303,6 +302,7 @@ def team_edit(team_id: int | None = None):
                     lead_username=data["lead"],
                     area_codes=data["areas"],
                     decision_no=data["decision_no"],
+                    scope=scope,
                 )
             except InspectionsError as exc:
                 errors = exc.messages()
@@ -310,8 +310,10 @@ def team_edit(team_id: int | None = None):
                 flash(_("Team saved."), "success")
                 return redirect(url_for("accounts.team_edit", team_id=team.id))
         status = 422
-    if team is None and request.method == "GET" and team_id:
-        abort(404)
     return render_template(
-        "accounts/team_form.html", team=team, errors=errors, values=values, **_team_choices()
+        "accounts/team_form.html",
+        team=team,
+        errors=errors,
+        values=values,
+        **_team_choices(scope, team),
     ), status

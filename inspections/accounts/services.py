@@ -150,11 +150,19 @@ def load_session_user(session_id: str) -> User | None:
 
 
 @transactional
+def end_sessions(user: User) -> None:
+    """End every session of the account at once: a new session token makes each cookie signed
+    with the old one (any browser, any copy of the cookie) load no user."""
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+
+
+@transactional
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of the user."""
+    """Set a new password and end every session of the user (the view signs its own in again)."""
     check_password_rules(new_password, user.username)
     user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_hex(16)
+    end_sessions(user)
     user.must_change_password = False
     db.session.flush()
     record("password", user, summary="password changed")
@@ -228,7 +236,7 @@ def update_user(
     area = get_area(area_code) if area_code else None
     new_area_id = area.id if area else None
     if role != user.role or new_area_id != user.home_area_id:
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
     user.full_name, user.phone, user.role = full_name.strip(), phone, role
     user.agency_id, user.home_area_id = agency.id, new_area_id
     if user.active != active:
@@ -248,7 +256,7 @@ def set_active(user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its sessions and tokens."""
     user.active = active
     if not active:
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
         for token in db.session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         ):

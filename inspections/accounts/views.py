@@ -63,6 +63,7 @@ def login():
 @requires(P.AUTHENTICATED)
 def logout():
     record("logout", current_user, summary="signed out")
+    services.end_sessions(current_user)  # a copy of the cookie must not outlive the sign-out
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))

@@ -22,6 +22,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..uow import transactional
 from .models import Agency, ApiToken, LoginAttempt, Team, TeamMember, User
+from .password_rules import weakness
 from .permissions import ROLES
 
 _hasher = PasswordHasher()
@@ -58,6 +59,9 @@ def check_password_rules(password: str, username: str) -> None:
         )
     if username and username.lower() in password.lower():
         raise Invalid(_("The password must not contain the username."), field="password")
+    reason = weakness(password)
+    if reason:
+        raise Invalid(reason, field="password")
 
 
 def verify_password(user: User, password: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import math
 import secrets
@@ -27,9 +29,15 @@ from .permissions import ROLES
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "insp_"  # noqa: S105 - a visible prefix, not a secret
-LOCK_WINDOW = timedelta(minutes=15)
+# Per account: after MAX_FAILS_PER_ACCOUNT failures (since the last success, within a day) each
+# further attempt waits 2, 4, 8… seconds after the latest failure, at most MAX_DELAY. A delay,
+# not a lock: once it has passed the right password works, so nobody can lock an inspector out.
 MAX_FAILS_PER_ACCOUNT = 5
+ACCOUNT_WINDOW = timedelta(hours=24)
+MAX_DELAY = timedelta(minutes=5)
+# Per address: many failures from one address within ADDRESS_WINDOW refuse it for a while.
 MAX_FAILS_PER_ADDRESS = 20
+ADDRESS_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 
 
@@ -75,45 +83,74 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _verify_dummy(password: str) -> None:
+    """Spend the time a real verification takes, so that an unknown username answers as slowly
+    as a wrong password (no user enumeration by timing)."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_dummy_hash(), password)
+
+
 # ---------------------------------------------------------------- login
 
 
-def _recent_failures(**where) -> tuple[int, datetime | None]:
-    since = utcnow() - LOCK_WINDOW
-    col, value = next(iter(where.items()))
-    row = db.session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            getattr(LoginAttempt, col) == value,
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+def account_wait(username: str, now: datetime) -> int:
+    """Seconds the account's next attempt must wait (0: none), from its recent failures."""
+    since = now - ACCOUNT_WINDOW
+    last_ok = db.session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username,
+            LoginAttempt.success.is_(True),
             LoginAttempt.at >= since,
+        )
+    )
+    row = db.session.execute(
+        select(func.count().label("fails"), func.max(LoginAttempt.at).label("latest")).where(
+            LoginAttempt.username == username,
             LoginAttempt.success.is_(False),
+            LoginAttempt.at > last_ok if last_ok is not None else LoginAttempt.at >= since,
         )
     ).one()
-    return row[0], row[1]
+    if row.fails < MAX_FAILS_PER_ACCOUNT:
+        return 0
+    delay = min(MAX_DELAY, timedelta(seconds=2 ** (row.fails - MAX_FAILS_PER_ACCOUNT + 1)))
+    left = row.latest + delay - now
+    return _seconds(left) if left > timedelta(0) else 0
 
 
-def _retry_after(oldest: datetime | None) -> int:
-    if oldest is None:
-        return 60
-    return max(60, int((oldest + LOCK_WINDOW - utcnow()).total_seconds()))
+def address_wait(address: str, now: datetime) -> int:
+    """Seconds the address must wait (0: none) after too many failures from it."""
+    row = db.session.execute(
+        select(func.count().label("fails"), func.min(LoginAttempt.at).label("oldest")).where(
+            LoginAttempt.address == address,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > now - ADDRESS_WINDOW,  # open again after Retry-After seconds
+        )
+    ).one()
+    if row.fails < MAX_FAILS_PER_ADDRESS:
+        return 0
+    return _seconds(row.oldest + ADDRESS_WINDOW - now)
 
 
 @transactional
 def authenticate(username: str, password: str, address: str) -> User:
-    """The user for these credentials, or Invalid / TooManyAttempts; attempts are logged."""
+    """The user for these credentials, or Invalid / TooManyAttempts; attempts are logged.
+
+    An attempt refused for waiting is not checked (nor logged): it neither reveals whether the
+    password was right nor makes the wait longer.
+    """
     username = (username or "").strip().lower()
-    fails, oldest = _recent_failures(username=username)
-    if fails >= MAX_FAILS_PER_ACCOUNT:
-        wait = _retry_after(oldest)
-        raise TooManyAttempts(
-            _(
-                "Too many failed logins for this account. Try again in %(m)s minutes.",
-                m=math.ceil(wait / 60),
-            ),
-            wait,
-        )
-    fails, oldest = _recent_failures(address=address)
-    if fails >= MAX_FAILS_PER_ADDRESS:
-        wait = _retry_after(oldest)
+    now = utcnow()
+    wait = address_wait(address, now)
+    if wait:
         raise TooManyAttempts(
             _(
                 "Too many failed logins from this address. Try again in %(m)s minutes.",
@@ -121,8 +158,18 @@ def authenticate(username: str, password: str, address: str) -> User:
             ),
             wait,
         )
+    wait = account_wait(username, now)
+    if wait:
+        raise TooManyAttempts(
+            _("Too many failed logins for this account. Try again in %(s)s seconds.", s=wait),
+            wait,
+        )
     user = db.session.scalar(select(User).where(User.username == username))
-    ok = user is not None and verify_password(user, password) and user.active
+    if user is None:
+        _verify_dummy(password)
+        ok = False
+    else:
+        ok = verify_password(user, password) and user.active
     keep(
         LoginAttempt.__table__,
         {"username": username, "address": address, "success": ok, "at": utcnow()},

@@ -32,6 +32,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     errors, status, values = {}, 200, {"next": request.args.get("next", "")}
+    headers = {}
     if request.method == "POST":
         data, errors = load_form(LoginForm(), request.form)
         values = {
@@ -45,6 +46,7 @@ def login():
                 )
             except services.TooManyAttempts as exc:
                 errors, status = exc.messages(), 429
+                headers["Retry-After"] = str(exc.retry_after)
             except InspectionsError as exc:
                 errors, status = exc.messages(), 401
             else:
@@ -56,7 +58,7 @@ def login():
                 return redirect(_safe_next(data.get("next")))
         else:
             status = 422
-    return render_template("accounts/login.html", errors=errors, values=values), status
+    return render_template("accounts/login.html", errors=errors, values=values), status, headers
 
 
 @bp.post("/logout")

@@ -76,7 +76,11 @@ def test_unknown_user_gets_the_same_message(client):
     assert "Wrong username or password" in r.get_data(as_text=True)
 
 
-def test_rate_limit_per_account(client):
+def test_rate_limit_per_account(client, monkeypatch):
+    from inspections.accounts import services
+
+    now = services.utcnow()
+    monkeypatch.setattr(services, "utcnow", lambda: now)  # within the delay, however slow
     for _ in range(MAX_FAILS_PER_ACCOUNT):
         assert post_login(client, "t_viewer", "bad-password-x").status_code == 401
     r = post_login(client, "t_viewer", TEST_PASSWORD)  # even the right password waits

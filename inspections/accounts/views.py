@@ -88,7 +88,9 @@ def password():
                 except InspectionsError as exc:
                     errors = {"new_password": [exc.message]}
                 else:
-                    login_user(current_user)  # keep this session, end the others
+                    # keep this session, with the new token (the user, not the proxy: Flask-Login
+                    # would store current_user as its own user and recurse on the next look-up)
+                    login_user(current_user._get_current_object())
                     flash(_("Your password was changed."), "success")
                     return redirect(url_for("core.home"))
         status = 422

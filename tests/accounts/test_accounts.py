@@ -41,6 +41,19 @@ def post_login(client, username, password, **extra):
     )
 
 
+def post_password(client, new_password, current=TEST_PASSWORD):
+    """The own-password form, the new password confirmed."""
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "new_password": new_password,
+            "confirm": new_password,
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
+
+
 # ---------------------------------------------------------------- login
 
 
@@ -129,16 +142,7 @@ def test_password_change_ends_other_sessions(app, client):
     other = app.test_client()
     login(other, "t_coord")
     login(client, "t_coord")
-    token = csrf_token(client, "/account/password")
-    r = client.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "another-long-pass",
-            "confirm": "another-long-pass",
-            "csrf_token": token,
-        },
-    )
+    r = post_password(client, "another-long-pass")
     assert r.status_code == 302
     assert client.get("/").status_code == 200  # this session continues
     assert other.get("/").status_code == 302  # the other one ended

@@ -8,6 +8,7 @@ from inspections.accounts.password_rules import common_passwords
 from inspections.accounts.services import check_password_rules, create_user
 from inspections.errors import Invalid
 from inspections.extensions import db
+from tests.accounts.test_accounts import post_password
 from tests.conftest import TEST_PASSWORD, csrf_token, login, user
 
 COMMON = ["password12", "Password123", "P@ssw0rd123", "iloveyou99", "matkhau123", "Matkhau@2024",
@@ -48,15 +49,7 @@ def test_the_bundled_list_is_big_and_has_the_vietnamese_ones():
 def test_the_reason_is_in_vietnamese(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "DEFAULT_LOCALE", "vi")
     login(client, "t_coord")
-    r = client.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "matkhau123",
-            "confirm": "matkhau123",
-            "csrf_token": csrf_token(client, "/"),
-        },
-    )
+    r = post_password(client, "matkhau123")
     assert r.status_code == 422
     assert "phổ biến nhất" in r.get_data(as_text=True)
 

@@ -2,7 +2,7 @@
 administrator disabling the account no longer reads anything, pages or API."""
 
 from inspections.extensions import db
-from tests.accounts.test_accounts import post_login
+from tests.accounts.test_accounts import post_login, post_password
 from tests.conftest import TEST_PASSWORD, csrf_token, login, user
 
 
@@ -54,15 +54,7 @@ def test_sign_out_ends_every_session_of_the_account(app, create_venue):
 def test_a_cookie_replayed_after_a_password_change_reads_nothing(app, create_venue):
     venue = create_venue()
     client, cookie = _signed_in(app)
-    r = client.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "another-long-pass",
-            "confirm": "another-long-pass",
-            "csrf_token": csrf_token(client, "/account/password"),
-        },
-    )
+    r = post_password(client, "another-long-pass")
     assert r.status_code == 302
     assert _reads(client, venue.id)  # the session that changed it goes on, with a new cookie
     assert not _reads(_replay(app, cookie), venue.id)

@@ -209,6 +209,8 @@ ROLE_USERS = {
     "t_insp_lagi": ("inspector", "labour", "594"),
     "t_review": ("reviewer", "police", None),
     "t_viewer": ("viewer", "district_committee", "593"),
+    # a district coordinator: teams and venues of 593 only, no province-wide plans
+    "t_coord_pt": ("coordinator", "labour", "593"),
 }
 
 
@@ -283,6 +285,9 @@ def phan_thiet_team():
 def login(client, username: str):
     """Sign a test client in without the (slow) password check."""
     u = user(username)
+    # the account's session token as stored now (a sign-out or password change rotates it)
+    db.session.flush()
+    db.session.expire(u, ["session_token"])
     with client.session_transaction() as sess:
         sess["_user_id"] = u.get_id()
         sess["_fresh"] = True

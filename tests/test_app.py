@@ -81,6 +81,18 @@ def test_security_headers(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_pages_with_personal_data_are_not_stored(client, as_user):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    as_user("t_coord")
+    for path in ("/", "/venues", "/teams", "/account/password", "/nothing-here"):
+        r = client.get(path)
+        assert r.mimetype == "text/html" and r.headers["Cache-Control"] == "no-store", path
+    # static files keep their own caching
+    r = client.get("/static/css/app.css")
+    r.close()
+    assert r.status_code == 200 and "no-store" not in r.headers.get("Cache-Control", "")
+
+
 def test_api_root_and_openapi(client):
     root = client.get("/api/v1/")
     assert root.status_code == 200 and "/api/v1/areas" in root.json["collections"]

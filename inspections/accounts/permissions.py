@@ -133,12 +133,26 @@ def check(permission: P) -> None:
         return_to = request.full_path if request.method == "GET" else None
         abort(redirect(url_for("accounts.login", next=return_to)))
     if not role_allows(user.role, permission):
-        if not g.get("denial_recorded"):
-            from ..audit.services import record
+        _deny(f"needs {permission}")
 
-            record("denied", summary=f"{request.method} {request.path} needs {permission}")
-            g.denial_recorded = True
-        abort(403)
+
+def _deny(reason: str):
+    """403, recorded once per request in the audit trail."""
+    if not g.get("denial_recorded"):
+        from ..audit.services import record
+
+        record("denied", summary=f"{request.method} {request.path} {reason}")
+        g.denial_recorded = True
+    abort(403)
+
+
+def require_province_level() -> None:
+    """403 unless the signed-in account sees the whole province: province-wide records (the
+    yearly plans) are changed only by province-level coordinators and administrators."""
+    from .services import scope_of
+
+    if not scope_of(current_user).everything:
+        _deny("needs a province-level account")
 
 
 def enforce_declared() -> None:

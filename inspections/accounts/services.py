@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import math
 import secrets
@@ -22,13 +24,20 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..uow import transactional
 from .models import Agency, ApiToken, LoginAttempt, Team, TeamMember, User
+from .password_rules import weakness
 from .permissions import ROLES
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "insp_"  # noqa: S105 - a visible prefix, not a secret
-LOCK_WINDOW = timedelta(minutes=15)
+# Per account: after MAX_FAILS_PER_ACCOUNT failures (since the last success, within a day) each
+# further attempt waits 2, 4, 8… seconds after the latest failure, at most MAX_DELAY. A delay,
+# not a lock: once it has passed the right password works, so nobody can lock an inspector out.
 MAX_FAILS_PER_ACCOUNT = 5
+ACCOUNT_WINDOW = timedelta(hours=24)
+MAX_DELAY = timedelta(minutes=5)
+# Per address: many failures from one address within ADDRESS_WINDOW refuse it for a while.
 MAX_FAILS_PER_ADDRESS = 20
+ADDRESS_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 
 
@@ -58,6 +67,9 @@ def check_password_rules(password: str, username: str) -> None:
         )
     if username and username.lower() in password.lower():
         raise Invalid(_("The password must not contain the username."), field="password")
+    reason = weakness(password)
+    if reason:
+        raise Invalid(reason, field="password")
 
 
 def verify_password(user: User, password: str) -> bool:
@@ -71,45 +83,74 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _verify_dummy(password: str) -> None:
+    """Spend the time a real verification takes, so that an unknown username answers as slowly
+    as a wrong password (no user enumeration by timing)."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_dummy_hash(), password)
+
+
 # ---------------------------------------------------------------- login
 
 
-def _recent_failures(**where) -> tuple[int, datetime | None]:
-    since = utcnow() - LOCK_WINDOW
-    col, value = next(iter(where.items()))
-    row = db.session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            getattr(LoginAttempt, col) == value,
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+def account_wait(username: str, now: datetime) -> int:
+    """Seconds the account's next attempt must wait (0: none), from its recent failures."""
+    since = now - ACCOUNT_WINDOW
+    last_ok = db.session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username,
+            LoginAttempt.success.is_(True),
             LoginAttempt.at >= since,
+        )
+    )
+    row = db.session.execute(
+        select(func.count().label("fails"), func.max(LoginAttempt.at).label("latest")).where(
+            LoginAttempt.username == username,
             LoginAttempt.success.is_(False),
+            LoginAttempt.at > last_ok if last_ok is not None else LoginAttempt.at >= since,
         )
     ).one()
-    return row[0], row[1]
+    if row.fails < MAX_FAILS_PER_ACCOUNT:
+        return 0
+    delay = min(MAX_DELAY, timedelta(seconds=2 ** (row.fails - MAX_FAILS_PER_ACCOUNT + 1)))
+    left = row.latest + delay - now
+    return _seconds(left) if left > timedelta(0) else 0
 
 
-def _retry_after(oldest: datetime | None) -> int:
-    if oldest is None:
-        return 60
-    return max(60, int((oldest + LOCK_WINDOW - utcnow()).total_seconds()))
+def address_wait(address: str, now: datetime) -> int:
+    """Seconds the address must wait (0: none) after too many failures from it."""
+    row = db.session.execute(
+        select(func.count().label("fails"), func.min(LoginAttempt.at).label("oldest")).where(
+            LoginAttempt.address == address,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > now - ADDRESS_WINDOW,  # open again after Retry-After seconds
+        )
+    ).one()
+    if row.fails < MAX_FAILS_PER_ADDRESS:
+        return 0
+    return _seconds(row.oldest + ADDRESS_WINDOW - now)
 
 
 @transactional
 def authenticate(username: str, password: str, address: str) -> User:
-    """The user for these credentials, or Invalid / TooManyAttempts; attempts are logged."""
+    """The user for these credentials, or Invalid / TooManyAttempts; attempts are logged.
+
+    An attempt refused for waiting is not checked (nor logged): it neither reveals whether the
+    password was right nor makes the wait longer.
+    """
     username = (username or "").strip().lower()
-    fails, oldest = _recent_failures(username=username)
-    if fails >= MAX_FAILS_PER_ACCOUNT:
-        wait = _retry_after(oldest)
-        raise TooManyAttempts(
-            _(
-                "Too many failed logins for this account. Try again in %(m)s minutes.",
-                m=math.ceil(wait / 60),
-            ),
-            wait,
-        )
-    fails, oldest = _recent_failures(address=address)
-    if fails >= MAX_FAILS_PER_ADDRESS:
-        wait = _retry_after(oldest)
+    now = utcnow()
+    wait = address_wait(address, now)
+    if wait:
         raise TooManyAttempts(
             _(
                 "Too many failed logins from this address. Try again in %(m)s minutes.",
@@ -117,8 +158,18 @@ def authenticate(username: str, password: str, address: str) -> User:
             ),
             wait,
         )
+    wait = account_wait(username, now)
+    if wait:
+        raise TooManyAttempts(
+            _("Too many failed logins for this account. Try again in %(s)s seconds.", s=wait),
+            wait,
+        )
     user = db.session.scalar(select(User).where(User.username == username))
-    ok = user is not None and verify_password(user, password) and user.active
+    if user is None:
+        _verify_dummy(password)
+        ok = False
+    else:
+        ok = verify_password(user, password) and user.active
     keep(
         LoginAttempt.__table__,
         {"username": username, "address": address, "success": ok, "at": utcnow()},
@@ -150,11 +201,19 @@ def load_session_user(session_id: str) -> User | None:
 
 
 @transactional
+def end_sessions(user: User) -> None:
+    """End every session of the account at once: a new session token makes each cookie signed
+    with the old one (any browser, any copy of the cookie) load no user."""
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+
+
+@transactional
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of the user."""
+    """Set a new password and end every session of the user (the view signs its own in again)."""
     check_password_rules(new_password, user.username)
     user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_hex(16)
+    end_sessions(user)
     user.must_change_password = False
     db.session.flush()
     record("password", user, summary="password changed")
@@ -228,7 +287,7 @@ def update_user(
     area = get_area(area_code) if area_code else None
     new_area_id = area.id if area else None
     if role != user.role or new_area_id != user.home_area_id:
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
     user.full_name, user.phone, user.role = full_name.strip(), phone, role
     user.agency_id, user.home_area_id = agency.id, new_area_id
     if user.active != active:
@@ -248,7 +307,7 @@ def set_active(user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its sessions and tokens."""
     user.active = active
     if not active:
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
         for token in db.session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         ):
@@ -353,6 +412,12 @@ class Scope:
             return true()
         return or_(area_cls.id == self.area_id, area_cls.parent_id == self.area_id)
 
+    def allows_area(self, area: Area | None) -> bool:
+        """True when the area lies inside the scope (the same rule as areas())."""
+        if self.everything:
+            return True
+        return area is not None and self.area_id in (area.id, area.parent_id)
+
     def allows_venue(self, venue) -> bool:
         if self.everything:
             return True
@@ -372,6 +437,48 @@ def scope_of(user) -> Scope:
 # ---------------------------------------------------------------- teams
 
 
+def _scope_area_ids(scope: Scope) -> list[int]:
+    return list(db.session.scalars(select(Area.id).where(scope.areas(Area))))
+
+
+def team_clause_in(scope: Scope):
+    """WHERE clause: teams inside the scope, i.e. with areas, all of them inside it.
+
+    A team without areas, or one that also covers another district, belongs to the province.
+    """
+    if scope.everything:
+        return true()
+    inside = _scope_area_ids(scope)
+    return and_(Team.areas.any(), ~Team.areas.any(Area.id.not_in(inside)))
+
+
+def teams_in(scope: Scope) -> list[Team]:
+    """The teams a coordinator of the scope manages, current ones first."""
+    q = select(Team).where(team_clause_in(scope))
+    return list(db.session.scalars(q.order_by(Team.active_to.is_(None).desc(), Team.name)))
+
+
+def get_team(team_id: int, scope: Scope) -> Team:
+    """The team, or NotFound when it does not exist or lies outside the scope."""
+    team = db.session.get(Team, team_id)
+    if team is None or not (scope.everything or _team_inside(team, scope)):
+        raise NotFound(_("This page or object does not exist, or is outside your area."))
+    return team
+
+
+def _team_inside(team: Team, scope: Scope) -> bool:
+    return bool(team.areas) and all(scope.allows_area(a) for a in team.areas)
+
+
+def team_candidates(scope: Scope, team: Team | None = None) -> list[User]:
+    """Active accounts that may join a team managed in the scope (and its current members)."""
+    q = select(User).where(User.active.is_(True))
+    if not scope.everything:
+        keep_ids = [m.user_id for m in team.memberships] if team else []
+        q = q.where(or_(User.home_area_id.in_(_scope_area_ids(scope)), User.id.in_(keep_ids)))
+    return list(db.session.scalars(q.order_by(User.full_name)))
+
+
 @transactional
 def save_team(
     team: Team | None,
@@ -384,29 +491,52 @@ def save_team(
     lead_username: str | None = None,
     area_codes: list[str] | None = None,
     decision_no: str | None = None,
+    scope: Scope | None = None,
 ) -> Team:
-    """Create (team=None) or update a team with its members and areas."""
+    """Create (team=None) or update a team with its members and areas, inside the scope
+    (the whole province when None): its areas and new members must lie inside it."""
+    scope = scope or Scope()
+    if team is not None and not scope.everything and not _team_inside(team, scope):
+        raise NotFound(_("This page or object does not exist, or is outside your area."))
     agency = db.session.scalar(select(Agency).where(Agency.code == lead_agency_code))
     if agency is None:
         raise Invalid(_("Unknown agency %(code)s.", code=lead_agency_code), field="lead_agency")
     if active_to and active_to < active_from:
         raise Invalid(_("The end date is before the start date."), field="active_to")
+    areas = [get_area(c) for c in dict.fromkeys(area_codes or [])]
+    if not scope.everything:
+        if not areas:
+            raise Invalid(_("Choose at least one area of the team."), field="areas")
+        outside = [a.code for a in areas if not scope.allows_area(a)]
+        if outside:
+            raise Invalid(
+                _("Outside your area: %(codes)s.", codes=", ".join(outside)), field="areas"
+            )
+    allowed = None if scope.everything else {u.id for u in team_candidates(scope, team)}
     if team is None:
         team = Team(name=name, lead_agency_id=agency.id, active_from=active_from)
         db.session.add(team)
     team.name, team.lead_agency_id = name.strip(), agency.id
     team.active_from, team.active_to, team.decision_no = active_from, active_to, decision_no
     db.session.flush()
-    set_team_members(team, member_usernames or [], lead_username)
-    team.areas = [get_area(c) for c in dict.fromkeys(area_codes or [])]
+    set_team_members(team, member_usernames or [], lead_username, allowed_ids=allowed)
+    team.areas = areas
     db.session.flush()
     return team
 
 
 @transactional
-def set_team_members(team: Team, usernames: list[str], lead_username: str | None) -> None:
-    """Replace the members of a team."""
+def set_team_members(
+    team: Team, usernames: list[str], lead_username: str | None, allowed_ids: set | None = None
+) -> None:
+    """Replace the members of a team (only accounts in allowed_ids when given)."""
     users = [get_user(u) for u in dict.fromkeys(usernames)]
+    if allowed_ids is not None:
+        outside = [u.username for u in users if u.id not in allowed_ids]
+        if outside:
+            raise Invalid(
+                _("Outside your area: %(codes)s.", codes=", ".join(outside)), field="members"
+            )
     if lead_username and lead_username.lower() not in {u.username for u in users}:
         raise Invalid(_("The team lead must be one of the members."), field="lead")
     team.memberships = [

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
 
 from ..areas.models import Area
 from ..audit.services import history, record
+from ..core.redirects import safe_target
 from ..errors import InspectionsError
 from ..extensions import db
 from ..forms import load_form
@@ -22,9 +23,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
+    return safe_target(target, url_for("core.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,6 +32,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     errors, status, values = {}, 200, {"next": request.args.get("next", "")}
+    headers = {}
     if request.method == "POST":
         data, errors = load_form(LoginForm(), request.form)
         values = {
@@ -46,6 +46,7 @@ def login():
                 )
             except services.TooManyAttempts as exc:
                 errors, status = exc.messages(), 429
+                headers["Retry-After"] = str(exc.retry_after)
             except InspectionsError as exc:
                 errors, status = exc.messages(), 401
             else:
@@ -57,13 +58,14 @@ def login():
                 return redirect(_safe_next(data.get("next")))
         else:
             status = 422
-    return render_template("accounts/login.html", errors=errors, values=values), status
+    return render_template("accounts/login.html", errors=errors, values=values), status, headers
 
 
 @bp.post("/logout")
 @requires(P.AUTHENTICATED)
 def logout():
     record("logout", current_user, summary="signed out")
+    services.end_sessions(current_user)  # a copy of the cookie must not outlive the sign-out
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
@@ -86,7 +88,9 @@ def password():
                 except InspectionsError as exc:
                     errors = {"new_password": [exc.message]}
                 else:
-                    login_user(current_user)  # keep this session, end the others
+                    # keep this session, with the new token (the user, not the proxy: Flask-Login
+                    # would store current_user as its own user and recurse on the next look-up)
+                    login_user(current_user._get_current_object())
                     flash(_("Your password was changed."), "success")
                     return redirect(url_for("core.home"))
         status = 422
@@ -246,21 +250,19 @@ def user_revoke(user_id: int):
 @bp.get("/teams")
 @requires(P.TEAMS_MANAGE)
 def teams():
-    rows = list(
-        db.session.scalars(select(Team).order_by(Team.active_to.is_(None).desc(), Team.name))
-    )
+    rows = services.teams_in(services.scope_of(current_user))
     return render_template("accounts/teams.html", teams=rows)
 
 
-def _team_choices() -> dict:
+def _team_choices(scope: services.Scope, team: Team | None) -> dict:
     return {
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
-        "people": list(
-            db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))
-        ),
+        "people": services.team_candidates(scope, team),
         "areas": list(
             db.session.scalars(
-                select(Area).where(Area.level.in_(("province", "district"))).order_by(Area.code)
+                select(Area)
+                .where(Area.level.in_(("province", "district")), scope.areas(Area))
+                .order_by(Area.code)
             )
         ),
     }
@@ -270,7 +272,8 @@ def _team_choices() -> dict:
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @requires(P.TEAMS_MANAGE)
 def team_edit(team_id: int | None = None):
-    team = db.get_or_404(Team, team_id) if team_id else None
+    scope = services.scope_of(current_user)
+    team = services.get_team(team_id, scope) if team_id else None
     errors, status = {}, 200
     if team:
         values = {
@@ -304,6 +307,7 @@ def team_edit(team_id: int | None = None):
                     lead_username=data["lead"],
                     area_codes=data["areas"],
                     decision_no=data["decision_no"],
+                    scope=scope,
                 )
             except InspectionsError as exc:
                 errors = exc.messages()
@@ -311,8 +315,10 @@ def team_edit(team_id: int | None = None):
                 flash(_("Team saved."), "success")
                 return redirect(url_for("accounts.team_edit", team_id=team.id))
         status = 422
-    if team is None and request.method == "GET" and team_id:
-        abort(404)
     return render_template(
-        "accounts/team_form.html", team=team, errors=errors, values=values, **_team_choices()
+        "accounts/team_form.html",
+        team=team,
+        errors=errors,
+        values=values,
+        **_team_choices(scope, team),
     ), status

@@ -11,6 +11,7 @@ from ..accounts.permissions import P, requires
 from ..i18n import LOCALE_COOKIE, LOCALES
 from ..uow import unit
 from . import services
+from .redirects import safe_target
 
 bp = Blueprint("core", __name__)
 
@@ -38,13 +39,10 @@ def healthz():
 @requires(P.PUBLIC)
 def language(code: str):
     """Switch the interface language (kept in a cookie for a year)."""
-    target = request.args.get("next") or request.referrer or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        # only same-site paths; a referrer is a full URL
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(target)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    home = url_for("core.home")
+    target = safe_target(request.args.get("next"), "") or safe_target(
+        request.referrer, home, origin=request.host_url
+    )
     resp = redirect(target)
     if code in LOCALES:
         resp.set_cookie(

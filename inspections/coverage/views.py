@@ -19,7 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.permissions import P, requires
+from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
 from ..audit.services import record
 from ..clock import today as local_today
@@ -310,6 +310,7 @@ def plans():
 @bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
 @requires(P.PLANS_MANAGE)
 def plan_edit(plan_id: int | None = None):
+    require_province_level()
     plan = db.get_or_404(Plan, plan_id) if plan_id else None
     errors, status = {}, 200
     values = _plan_values(plan)

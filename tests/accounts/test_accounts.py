@@ -41,6 +41,19 @@ def post_login(client, username, password, **extra):
     )
 
 
+def post_password(client, new_password, current=TEST_PASSWORD):
+    """The own-password form, the new password confirmed."""
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "new_password": new_password,
+            "confirm": new_password,
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
+
+
 # ---------------------------------------------------------------- login
 
 
@@ -76,7 +89,11 @@ def test_unknown_user_gets_the_same_message(client):
     assert "Wrong username or password" in r.get_data(as_text=True)
 
 
-def test_rate_limit_per_account(client):
+def test_rate_limit_per_account(client, monkeypatch):
+    from inspections.accounts import services
+
+    now = services.utcnow()
+    monkeypatch.setattr(services, "utcnow", lambda: now)  # within the delay, however slow
     for _ in range(MAX_FAILS_PER_ACCOUNT):
         assert post_login(client, "t_viewer", "bad-password-x").status_code == 401
     r = post_login(client, "t_viewer", TEST_PASSWORD)  # even the right password waits
@@ -125,16 +142,7 @@ def test_password_change_ends_other_sessions(app, client):
     other = app.test_client()
     login(other, "t_coord")
     login(client, "t_coord")
-    token = csrf_token(client, "/account/password")
-    r = client.post(
-        "/account/password",
-        data={
-            "current_password": TEST_PASSWORD,
-            "new_password": "another-long-pass",
-            "confirm": "another-long-pass",
-            "csrf_token": token,
-        },
-    )
+    r = post_password(client, "another-long-pass")
     assert r.status_code == 302
     assert client.get("/").status_code == 200  # this session continues
     assert other.get("/").status_code == 302  # the other one ended

@@ -69,19 +69,18 @@ def seed_command(demo: bool, admin_password: str | None) -> None:
 def demo_command(url: str) -> None:
     """Prepare the demo: migrate, seed with demo data, create demo accounts, print the login."""
     import os
-    import secrets
 
     from flask import current_app
     from flask_migrate import upgrade
 
     from . import seeding
-    from .accounts.demo import DEMO_USERS, ensure_demo_accounts
+    from .accounts.demo import DEMO_USERS, ensure_demo_accounts, new_demo_password
 
     upgrade()
     pw_file = os.path.join(current_app.instance_path, "demo-password")
     if not os.path.exists(pw_file):
         with open(os.open(pw_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as fh:
-            fh.write(secrets.token_urlsafe(9))
+            fh.write(new_demo_password())
     with open(pw_file) as fh:
         password = fh.read().strip()
     run_service(seeding.run, demo=True, echo=click.echo, password=password)

@@ -86,6 +86,7 @@ def configure_security(app: Flask) -> None:
     app.before_request(enforce_declared)
     app.before_request(inputs.refuse_control_characters)
     app.before_request(inputs.refuse_bad_paging)
+    app.before_request(inputs.refuse_empty_changes)
 
     @app.before_request
     def _nonce():

@@ -166,6 +166,9 @@ def _is_custom(exc: HTTPException) -> bool:
 
 
 def _auth_headers(exc: HTTPException):
+    valid = getattr(exc, "valid_methods", None)
+    if exc.code == 405 and valid:  # RFC 9110: a 405 says which methods the resource allows
+        return [("Allow", ", ".join(valid))]
     if exc.code == 401 and request.path.startswith("/api/"):
         return [("WWW-Authenticate", 'Bearer realm="inspections"')]
     retry = getattr(exc, "retry_after", None)

@@ -60,6 +60,16 @@ def refuse_control_characters() -> None:
         )
 
 
+def refuse_empty_changes() -> None:
+    """An API PATCH or PUT without a body changes nothing: refuse it rather than answer 200."""
+    if (
+        request.method in ("PATCH", "PUT")
+        and request.path.startswith("/api/")
+        and not request.get_data(cache=True)
+    ):
+        raise Invalid(_("The request needs a JSON body with the fields to change."), field="json")
+
+
 def refuse_bad_paging() -> None:
     """Refuse a page number or page size that is not a whole number in its range (422)."""
     for name, largest in PAGING.items():

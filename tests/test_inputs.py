@@ -72,3 +72,30 @@ def test_a_page_number_out_of_range_is_a_422_on_every_list(as_user, token_for, p
     r = client.get(f"/api/v1/venues?page={page}", headers=token_for("t_coord"))
     assert r.status_code == 422 and r.json["errors"]["page"]
     assert client.get("/venues?page=2").status_code == 200
+
+
+def test_a_405_says_which_methods_are_allowed(client, token_for):
+    r = client.delete("/api/v1/violations/totals", headers=token_for("t_coord"))
+    assert r.status_code == 405 and "GET" in r.headers["Allow"]
+
+
+def test_an_api_patch_without_a_body_is_refused(client, token_for, create_venue):
+    venue = create_venue()
+    r = client.patch(f"/api/v1/venues/{venue.id}", headers=token_for("t_coord"))
+    assert r.status_code == 422 and "json" in r.json["errors"]
+
+
+def test_api_filters_sent_empty_are_refused_but_the_page_ignores_them(client, as_user, token_for):
+    r = client.get("/api/v1/venues?until=&inspected=", headers=token_for("t_coord"))
+    assert r.status_code == 422 and {"until", "inspected"} <= set(r.json["errors"])
+    assert as_user("t_coord").get("/venues?until=&inspected=").status_code == 200
+
+
+def test_an_empty_idempotency_key_is_refused(client, token_for, create_venue):
+    venue = create_venue()
+    r = client.post(
+        "/api/v1/inspections",
+        json={"venue_id": venue.id, "inspected_at": "2024-05-01T09:00:00+07:00"},
+        headers={**token_for("t_insp"), "Idempotency-Key": ""},
+    )
+    assert r.status_code == 422 and "Idempotency-Key" in r.json["errors"]

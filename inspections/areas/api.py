@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from flask import Response
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from ..accounts.permissions import P, requires
+from ..apidoc import Blueprint
 from ..extensions import db
 from ..text import like_pattern
 from . import services

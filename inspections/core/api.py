@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from ..accounts.permissions import P, requires
+from ..apidoc import Blueprint
 
 blp = Blueprint("api_root", __name__, url_prefix="/api/v1", description="API root")
 
 
+class ApiRootOut(Schema):
+    name = fields.String(metadata={"description": "The API's name."})
+    version = fields.String(metadata={"description": "The API's version."})
+    openapi = fields.String(metadata={"description": "Path of the OpenAPI document."})
+    docs = fields.String(metadata={"description": "Path of the interactive documentation."})
+    authentication = fields.String(metadata={"description": "How to authenticate."})
+    collections = fields.List(fields.String(), metadata={"description": "Collection paths."})
+
+
 @blp.route("/")
+@blp.response(200, ApiRootOut)
 @requires(P.PUBLIC)
 def index():
     """Links to the API's collections and its OpenAPI document."""

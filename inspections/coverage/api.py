@@ -7,10 +7,10 @@ import json
 from flask import Response
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
+from ..apidoc import Blueprint
 from ..clock import today as local_today
 from . import lists, next_visits, periods, rule
 from .map_geojson import area_features

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Response, request
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
 from ..accounts.permissions import P, requires
+from ..apidoc import Blueprint
 from ..dbtypes import utcnow
 from . import services
 

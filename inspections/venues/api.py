@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import g, url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from .. import clock
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
+from ..apidoc import Blueprint
 from . import queries, services
-from .schemas import VenueIn, VenueOut, VenuePatch, VenueQuery
+from .schemas import VenueApiQuery, VenueIn, VenueOut, VenuePatch
 
 blp = Blueprint(
     "venues_api",
@@ -33,7 +33,7 @@ def _out(venue, latitude=None, longitude=None, last=None, distance=None) -> dict
 
 
 @blp.route("")
-@blp.arguments(VenueQuery, location="query")
+@blp.arguments(VenueApiQuery, location="query")
 @blp.response(200, VenueOut(many=True))
 @blp.paginate()
 @requires(P.VENUES_READ)

@@ -261,7 +261,10 @@ class VenueOut(Schema):
 
 
 class VenueQuery(Schema):
-    """The filters of the list page, the API, the exports and the label sheets."""
+    """The filters of the list page, the exports and the label sheets (a blank box of the
+    search form means "not given")."""
+
+    blank_is_missing = True
 
     q = fields.String(
         validate=validate.Length(max=100),
@@ -309,10 +312,21 @@ class VenueQuery(Schema):
             data = {k: v for k, v in data.items() if k != "ids"}
             if ids:
                 data["ids"] = ids
-        data = _strip(dict(data))
+        if self.blank_is_missing:
+            data = _strip(dict(data))
+        else:
+            blank = sorted(k for k, v in dict(data).items() if isinstance(v, str) and not v.strip())
+            if blank:
+                raise ValidationError({k: [str(_l("An empty value is not allowed."))] for k in blank})
         for key in ("page", "page_size", "per_page", "format"):
             data.pop(key, None)
         return data
+
+
+class VenueApiQuery(VenueQuery):
+    """The filters of the API: a parameter sent empty is refused like any invalid value."""
+
+    blank_is_missing = False
 
 
 class VenuePatch(VenueIn):

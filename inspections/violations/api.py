@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response, g
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..accounts.permissions import P, requires
+from ..apidoc import Blueprint
 from ..audit.services import record
 from ..clock import today
 from ..extensions import db

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 
 from flask import Response, request
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import clock
 from ..accounts.permissions import P, requires
+from ..apidoc import Blueprint
 from ..extensions import db
 from ..venues.models import Sector
 from . import access, amendments, files, idempotency, lifecycle, photos, reading
@@ -235,6 +235,7 @@ def cancel(data, inspection_id: int):
 @blp.arguments(PhotoForm, location="form")
 @blp.arguments(PhotoFile, location="files")
 @blp.response(201, PhotoOut)
+@blp.alt_response(200, schema=PhotoOut, description="The same photo was already there")
 @blp.doc(**IDEMPOTENCY_DOC)
 @requires(P.INSPECTIONS_WRITE)
 def upload_photo(form, upload, inspection_id: int):

@@ -42,7 +42,7 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{8,200}$")
 def key_from_request() -> str | None:
     """The request's Idempotency-Key, checked for shape, or None."""
     key = request.headers.get(HEADER)
-    if key is None or key == "":
+    if key is None:
         return None
     if not KEY_PATTERN.match(key):
         raise Invalid(

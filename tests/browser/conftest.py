@@ -43,6 +43,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 ROOT = Path(__file__).resolve().parents[2]
 
+
 def pytest_collection_modifyitems(config, items):
     """Every test of this folder drives the browser (a conftest's pytestmark marks nothing)."""
     here = Path(__file__).parent

@@ -1336,6 +1336,8 @@ async function keepOnPhone(knownFix) {
     id: state.id,
     user_id: D.user.id,
     user_name: D.user.name,
+    // the sign-in name, for "sign in again as …" when the queue outlives a sign-out
+    username: (document.getElementById('offline-boot') || { dataset: {} }).dataset.username || null,
     venue: { id: D.venue.id, name: D.venue.name, address: D.venue.address || null },
     body,
     submit: { location: fix || null, presence_reason: doc.presence_reason || null },

@@ -131,10 +131,13 @@ def build_map(
                 "fillOpacity": 0.55,
             },
             highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.7},
+            # The popup is HTML escaped here (_area_popup); the name is text, not markup.
             on_each_feature=JsCode(
                 "function (feature, layer) {"
                 " layer.bindPopup(feature.properties.popup);"
-                " layer.bindTooltip(feature.properties.name, {sticky: true}); }"
+                " var name = document.createElement('span');"
+                " name.textContent = feature.properties.name;"
+                " layer.bindTooltip(name, {sticky: true}); }"
             ),
         ).add_to(fmap)
         box = bounds(fc)

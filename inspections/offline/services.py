@@ -35,6 +35,7 @@ SHELL_ASSETS = (
     "js/app.js",
     "js/offline.js",
     "js/offline-store.js",
+    "js/offline-signout.js",
     "js/offline-sync.js",
     "js/offline-pages.js",
     "js/visits-api.js",

@@ -140,7 +140,10 @@ def _queue_strings() -> dict:
         "keep": _("Keep on this phone"),
         "kept": _("Kept on this phone; nothing was sent."),
         "empty": _("Nothing is waiting on this phone."),
-        "other_user": _("Recorded by another account (%(user)s): sign in as that account."),
+        "left": _(
+            "%(n)s inspection(s) not yet sent stay on this phone; "
+            "sign in again as %(user)s to send them."
+        ),
         "saved": _("Saved on this phone, not yet sent."),
         "view": _("View"),
     }

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
+from ..accounts.services import Scope
 from ..errors import InspectionsError
 from ..extensions import db
 from .models import Venue
@@ -28,9 +29,14 @@ SALT = "venue-label"
 
 
 class LabelInvalid(InspectionsError):
-    """The token was not made by this system (forged, mistyped or damaged)."""
+    """The token was not made by this system (forged, mistyped or damaged), or it is the label
+    of a venue outside the reader's area, which is answered the same way (it names nothing)."""
 
     status = 404
+
+    def __init__(self, message: str, venue: Venue | None = None):
+        super().__init__(message)
+        self.venue = venue  # for the audit trail only: the label's venue outside the area
 
 
 class LabelStale(InspectionsError):
@@ -56,31 +62,48 @@ def venue_token(venue_id: int) -> str:
     return _serializer().dumps([venue_id, version])
 
 
-def venue_from_token(token: str) -> Venue:
-    """The venue a label points at; LabelInvalid for forged tokens, LabelStale for old ones."""
+def _not_ours(venue: Venue | None = None) -> LabelInvalid:
+    return LabelInvalid(
+        _(
+            "This QR code was not issued by this system: the label is forged or damaged. "
+            "Do not trust it; find the venue by name or with “near me”."
+        ),
+        venue,
+    )
+
+
+def venue_from_token(token: str, scope: Scope) -> Venue:
+    """The venue a label points at; LabelInvalid for forged tokens and for labels of venues
+    outside the scope (the same answer: no name, no "stale"), LabelStale for old ones."""
     try:
         venue_id, version = _serializer().loads(token)
         venue_id, version = int(venue_id), int(version)
     except (BadSignature, TypeError, ValueError):
-        raise LabelInvalid(
-            _(
-                "This QR code was not issued by this system: the label is forged or damaged. "
-                "Do not trust it; find the venue by name or with “near me”."
-            )
-        ) from None
+        raise _not_ours() from None
     venue = db.session.get(Venue, venue_id)
     if venue is None:
         raise LabelInvalid(_("This label points at a venue that does not exist."))
+    if not scope.allows_venue(venue):
+        raise _not_ours(venue)
     if venue.merged_into_id:
         target = venue.merged_into
         while target is not None and target.merged_into_id:
             target = target.merged_into
+        if target is None or not scope.allows_venue(target):
+            # merged across areas: the venue kept is not this reader's to know
+            raise LabelStale(
+                _(
+                    "This label is out of date: the venue was merged into another one, "
+                    "outside your area."
+                ),
+                venue,
+            )
         raise LabelStale(
             _(
                 "This label is out of date: the venue was merged into #%(id)s %(name)s, "
                 "whose label should replace this one.",
-                id=target.id if target else venue.merged_into_id,
-                name=target.name if target else "",
+                id=target.id,
+                name=target.name,
             ),
             venue,
             target,

@@ -1,5 +1,6 @@
 // The two pages of the offline app: the venues kept on this phone (search, start an
 // inspection with no connection) and the queue of inspections not yet sent.
+import { leftBehind } from './offline-signout.js';
 import * as store from './offline-store.js';
 import { refreshPack, ready } from './offline.js';
 import { retry, status, syncAll } from './offline-sync.js';
@@ -109,7 +110,10 @@ async function queuePage() {
   let generation = 0;
   const paint = async () => {
     const mine = ++generation;
-    const entries = await store.items().catch(() => []);
+    // Only the signed-in account's own inspections are listed; another account's are counted
+    // (with whose they are), to be read and sent by that account once signed in again.
+    const entries = (await store.items().catch(() => [])).filter((x) => x.user_id === USER);
+    const others = await leftBehind(USER).catch(() => []);
     const out = document.createDocumentFragment();
     for (const entry of entries) {
       const li = document.createElement('li');
@@ -126,12 +130,6 @@ async function queuePage() {
       st.className = 'q-state';
       st.textContent = stateText(entry);
       li.append(title, when_, st);
-      if (entry.user_id !== USER && entry.state !== 'sent') {
-        const other = document.createElement('div');
-        other.className = 'small text-danger';
-        other.textContent = fmt(T.other_user, { user: entry.user_name || entry.user_id });
-        li.append(other);
-      }
       if (entry.state !== 'sent') {
         const photos = await store.photosOf(entry.key).catch(() => []);
         const total = (entry.photos_sent || 0) + photos.length;
@@ -203,6 +201,16 @@ async function queuePage() {
     if (mine !== generation) return; // a newer paint is under way
     list.replaceChildren(out);
     $('#q-empty').hidden = entries.length > 0;
+    const note = $('#q-others');
+    note.replaceChildren(
+      ...others.map((left) => {
+        const p = document.createElement('p');
+        p.className = 'mb-0';
+        p.textContent = fmt(T.left, left);
+        return p;
+      }),
+    );
+    note.hidden = others.length === 0;
   };
   const paintStatus = () => {
     const signin = $('#q-signin');

@@ -46,6 +46,12 @@ function open() {
   return opening;
 }
 
+// Whether this phone ever kept anything (without creating the database to find out).
+export async function exists() {
+  if (!window.indexedDB || !indexedDB.databases) return false;
+  return (await indexedDB.databases()).some((d) => d.name === NAME);
+}
+
 // Run fn(stores...) in one transaction; resolves with fn's result once it is committed.
 async function run(names, mode, fn) {
   const db = await open();
@@ -135,6 +141,22 @@ export async function deleteItem(key) {
         photos.delete(cursor.result.primaryKey);
         cursor.result.continue();
       }
+    };
+  });
+  changed();
+}
+
+// On sign-out the pack (every venue of the areas) and the receipts of sent inspections leave
+// the phone; what is not yet sent stays, with its photos, for the same account to send.
+export async function forgetAllButQueue() {
+  await run(['meta', 'queue'], 'readwrite', (meta, queue) => {
+    meta.clear();
+    const cursor = queue.openCursor();
+    cursor.onsuccess = () => {
+      const at = cursor.result;
+      if (!at) return;
+      if (at.value.state === 'sent') at.delete();
+      at.continue();
     };
   });
   changed();

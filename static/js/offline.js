@@ -1,6 +1,7 @@
 // On every page of an inspector: install the service worker, keep the data pack of the
 // team's areas fresh while online, show the "saved on this phone, not yet sent" badge, and
 // send the queue when the connection returns.
+import { clearMark, forgetPersonal, markSignedOut } from './offline-signout.js';
 import * as store from './offline-store.js';
 import { syncAll } from './offline-sync.js';
 
@@ -8,6 +9,7 @@ const boot = document.getElementById('offline-boot');
 const USER = Number(boot.dataset.user);
 const PACK_URL = boot.dataset.pack;
 const PACK_MAX_AGE_MS = 10 * 60 * 1000;
+const SIGN_OUT_WAIT_MS = 3000;
 
 export const ready = { pack: null };
 
@@ -131,8 +133,25 @@ function paintNetwork() {
   paintBadge();
 }
 
+// ------------------------------------------------------------------ sign-out
+
+// Signing out clears the phone first (the pack, the kept pages; the unsent queue stays), then
+// sends the form; a slow clean-up never holds the sign-out back (the next page finishes it).
+const signOut = document.querySelector('form[data-signout]');
+if (signOut) {
+  signOut.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (signOut.dataset.leaving) return; // a second tap while the phone is being cleared
+    signOut.dataset.leaving = '1';
+    markSignedOut({ id: USER, username: boot.dataset.username, name: boot.dataset.name, told: false });
+    const enough = new Promise((resolve) => setTimeout(resolve, SIGN_OUT_WAIT_MS));
+    Promise.race([forgetPersonal(), enough]).finally(() => signOut.submit());
+  });
+}
+
 // ------------------------------------------------------------------ start
 
+clearMark(); // someone is signed in: the notice of the last sign-out is over
 window.addEventListener('queue-changed', paintBadge);
 window.addEventListener('sync-status', paintBadge);
 window.addEventListener('online', () => {

@@ -3,6 +3,14 @@
   'use strict';
   var PROVINCE = [11.0, 108.1];
 
+  // Leaflet reads a string given to a tooltip or popup as HTML: names (typed by people, or
+  // imported) go in as an element holding text, never as markup.
+  function text(value) {
+    var span = document.createElement('span');
+    span.textContent = value == null ? '' : String(value);
+    return span;
+  }
+
   function baseLayer(map, el) {
     // Tiles when configured; otherwise the area boundaries, so a tap still has context.
     var tiles = el.dataset.tiles;
@@ -34,7 +42,7 @@
             var name = l.feature && l.feature.properties && l.feature.properties.name;
             if (name) {
               labels.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'area-label', interactive: false })
-                .setLatLng(l.getBounds().getCenter()).setContent(name));
+                .setLatLng(l.getBounds().getCenter()).setContent(text(name)));
             }
           });
           var toggle = function () {
@@ -96,9 +104,9 @@
     var vm = newMap(venueMap, { scrollWheelZoom: false, dragging: !L.Browser.mobile, tap: false });
     vm.setView(here, venueMap.dataset.tiles ? 16 : 15);
     JSON.parse(venueMap.dataset.venues || '[]').forEach(function (v) {
-      dot([v[0], v[1]], '#90a4ae', 5).addTo(vm).bindTooltip(v[2]);
+      dot([v[0], v[1]], '#90a4ae', 5).addTo(vm).bindTooltip(text(v[2]));
     });
-    dot(here, '#b3261e', 9).addTo(vm).bindTooltip(venueMap.dataset.name || '', { permanent: true, direction: 'top', offset: [0, -8] });
+    dot(here, '#b3261e', 9).addTo(vm).bindTooltip(text(venueMap.dataset.name), { permanent: true, direction: 'top', offset: [0, -8] });
   }
 
   // --- the create/edit form: tap the map, use GPS, or type coordinates
@@ -164,13 +172,13 @@
       var me = [parseFloat(nearMap.dataset.lat), parseFloat(nearMap.dataset.lon)];
       var nm = newMap(nearMap, { scrollWheelZoom: false, tap: false });
       var pts = [me];
-      dot(me, '#1a73e8', 8).addTo(nm).bindTooltip('●');
+      dot(me, '#1a73e8', 8).addTo(nm).bindTooltip(text('●'));
       JSON.parse(nearMap.dataset.venues || '[]').forEach(function (v, i) {
         var ll = [v[0], v[1]];
         pts.push(ll);
         L.marker(ll, {
           icon: L.divIcon({ className: 'num-marker', html: String(i + 1), iconSize: [22, 22] })
-        }).addTo(nm).bindTooltip(v[2]);
+        }).addTo(nm).bindTooltip(text(v[2]));
       });
       // frame the closest few; the others are a pan away
       nm.fitBounds(L.latLngBounds(pts.slice(0, 9)).pad(0.2), { maxZoom: 17 });

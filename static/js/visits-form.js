@@ -336,7 +336,7 @@ function handleFailure(res) {
   }
   if (res.status === 401) {
     state.error = messageOf(res, '');
-    showAlert(`${messageOf(res, '')} <a href="/login?next=${encodeURIComponent(location.pathname)}">↗</a>`, true);
+    showAlert(messageOf(res, ''), `/login?next=${encodeURIComponent(location.pathname)}`);
   } else if (res.status === 409 && MODE !== 'new') {
     goDetail();
     return;
@@ -368,14 +368,20 @@ function showState(kind) {
   } else el.textContent = state.error || '';
 }
 
-function showAlert(html, raw = false) {
+// The message is text (a server's answer is never read as markup), with a link after it.
+function showAlert(message, href = null) {
   const box = $('#insp-alert');
-  if (!html) {
+  if (!message) {
     box.hidden = true;
     return;
   }
-  if (raw) box.innerHTML = html;
-  else box.textContent = html;
+  box.textContent = message;
+  if (href) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = '↗';
+    box.append(' ', a);
+  }
   box.hidden = false;
 }
 
@@ -1330,6 +1336,8 @@ async function keepOnPhone(knownFix) {
     id: state.id,
     user_id: D.user.id,
     user_name: D.user.name,
+    // the sign-in name, for "sign in again as …" when the queue outlives a sign-out
+    username: (document.getElementById('offline-boot') || { dataset: {} }).dataset.username || null,
     venue: { id: D.venue.id, name: D.venue.name, address: D.venue.address || null },
     body,
     submit: { location: fix || null, presence_reason: doc.presence_reason || null },

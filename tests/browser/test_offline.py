@@ -493,3 +493,92 @@ def test_signal_lost_in_the_middle_of_an_online_inspection(phone, live_server, t
         assert done.status == "submitted" and done.notes == "Ghi chú viết dưới tầng hầm"
         db.session.rollback()
     assert _script_errors(page) == []
+
+
+# What the phone keeps: the pack (the meta store) and the worker's caches, by path.
+PACK = """() => new Promise((resolve, reject) => {
+  const req = indexedDB.open('inspections-offline');
+  req.onsuccess = () => {
+    const get = req.result.transaction('meta').objectStore('meta').getAll();
+    get.onsuccess = () => resolve({
+      kept: get.result.length,
+      venues: get.result.reduce((n, p) => n + ((p && p.data && p.data.venues) || []).length, 0),
+    });
+  };
+  req.onerror = () => reject(req.error);
+})"""
+CACHED = """async () => {
+  const paths = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) paths.push(new URL(request.url).pathname);
+  }
+  return paths.sort();
+}"""
+LEFT = "1 inspection(s) not yet sent stay on this phone; sign in again as {} to send them."
+
+
+def _sign_out(page) -> None:
+    page.click("details.menu > summary")
+    page.click(".menu-logout")
+    page.wait_for_url("**/login")
+
+
+def test_sign_out_leaves_only_the_unsent_queue(phone, live_server):
+    """Issue 13, finding 10: signing out deletes the pack and the kept pages; the unsent
+    inspection stays, not listed to anyone but the same inspector signed in again."""
+    app, page = live_server.app, phone
+    venue_ids = _start(page, live_server, app)
+    assert page.evaluate(PACK)["venues"] >= 2
+    assert {"/offline", "/offline/queue", "/offline/form/karaoke"} <= set(page.evaluate(CACHED))
+    page.context.set_offline(True)
+    _open_cached_venue(page, live_server, venue_ids[0], NAMES[0])
+    _record(page)
+    _submit_offline(page)
+    # the connection returns but the server takes no inspection: it stays waiting
+    page.route("**/api/v1/inspections**", lambda route: route.fulfill(status=503))
+    page.context.set_offline(False)
+    expect(page.locator("#q-list .q-item")).to_contain_text("Next try at", timeout=20000)
+    key = page.evaluate(QUEUE)["queue"][0]["key"]
+
+    _sign_out(page)
+    note = page.locator("#signed-out-note")
+    expect(note).to_contain_text(LEFT.format("Test t_insp (t_insp)"))
+    expect(note).to_contain_text("pages kept on this phone for working without a connection")
+    assert page.evaluate(PACK) == {"kept": 0, "venues": 0}
+    left = page.evaluate(QUEUE)["queue"]
+    assert [(x["key"], x["state"]) for x in left] == [(key, "waiting")]
+    cached = page.evaluate(CACHED)
+    assert "/static/js/offline.js" in cached  # the app shell stays
+    assert [p for p in cached if not p.startswith("/static/")] == []
+
+    # nobody signed in: the queue is not listed, with or without a connection
+    page.goto(live_server.url("/offline/queue"))
+    assert "/login" in page.url and NAMES[0] not in page.content()
+    page.context.set_offline(True)
+    page.goto(live_server.url("/offline/queue"))
+    assert NAMES[0] not in page.content() and page.locator(".q-item").count() == 0
+    page.goto(live_server.url("/offline"))
+    assert NAMES[0] not in page.content() and page.locator(".off-venue").count() == 0
+    page.context.set_offline(False)
+    assert [p for p in page.evaluate(CACHED) if not p.startswith("/static/")] == []
+
+    # another inspector on this phone: the inspection is counted, not shown nor sent
+    sign_in(page, live_server, "t_insp_pt")
+    page.goto(live_server.url("/offline/queue"))
+    expect(page.locator("#q-others")).to_have_text(LEFT.format("Test t_insp (t_insp)"))
+    expect(page.locator("#q-list .q-item")).to_have_count(0)
+    assert NAMES[0] not in page.inner_text("main")
+    _sign_out(page)
+    expect(page.locator("#signed-out-note")).to_contain_text(LEFT.format("Test t_insp (t_insp)"))
+
+    # the same inspector signs in again: it is listed and sent
+    page.unroute("**/api/v1/inspections**")
+    sign_in(page, live_server, "t_insp")
+    page.goto(live_server.url("/offline/queue"))
+    expect(page.locator(f'#q-list .q-item[data-key="{key}"]')).to_contain_text(NAMES[0])
+    page.click("#q-send")
+    expect(page.locator("#q-list .q-item.q-sent")).to_have_count(1, timeout=20000)
+    expect(page.locator("#q-others")).to_be_hidden()
+    assert _server(app, venue_ids)["statuses"] == ["submitted"]
+    assert _script_errors(page) == []

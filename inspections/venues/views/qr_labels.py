@@ -24,21 +24,26 @@ MAX_LABELS = 500
 @bp.get("/q/<token>")
 @requires(P.VENUES_READ)
 def by_qr(token: str):
-    """What a scanned label opens: the venue page, or why the label is not to be trusted."""
+    """What a scanned label opens: the venue page, or why the label is not to be trusted.
+
+    A label of a venue outside the user's area answers exactly like a forged one (404, the
+    same page): neither the venue nor what replaced it is named.
+    """
     try:
-        venue = qr.venue_from_token(token)
+        venue = qr.venue_from_token(token, user_scope())
     except qr.LabelStale as exc:
         record("denied", exc.venue, summary=f"stale QR label: {exc.message}"[:500])
-        target = exc.target if exc.target and user_scope().allows_venue(exc.target) else None
         return render_template(
-            "venues/label_problem.html", kind="stale", message=exc.message, target=target
+            "venues/label_problem.html", kind="stale", message=exc.message, target=exc.target
         ), 410
     except qr.LabelInvalid as exc:
-        record("denied", summary=f"invalid QR label {token[:60]!r}")
+        if exc.venue is not None:
+            record("denied", exc.venue, summary="QR label of a venue outside the user's area")
+        else:
+            record("denied", summary=f"invalid QR label {token[:60]!r}")
         return render_template(
             "venues/label_problem.html", kind="invalid", message=exc.message, target=None
         ), 404
-    services.get_venue(venue.id, user_scope())  # outside the user's area: 404 like the page
     if venue.status == "closed":
         flash(
             _(

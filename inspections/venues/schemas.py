@@ -317,7 +317,9 @@ class VenueQuery(Schema):
         else:
             blank = sorted(k for k, v in dict(data).items() if isinstance(v, str) and not v.strip())
             if blank:
-                raise ValidationError({k: [str(_l("An empty value is not allowed."))] for k in blank})
+                raise ValidationError(
+                    {k: [str(_l("An empty value is not allowed."))] for k in blank}
+                )
         for key in ("page", "page_size", "per_page", "format"):
             data.pop(key, None)
         return data

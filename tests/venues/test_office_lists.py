@@ -168,6 +168,20 @@ def test_unicode_and_windows_1258_lists_are_not_taken_for_old_fonts(encoding):
     assert table.rows[-1][2] == "Hà Tiên"
 
 
+@pytest.mark.parametrize("eight_bit", [False, True])
+def test_words_an_old_font_could_also_have_typed_stay_as_they_are(eight_bit):
+    # the worst case: English headers and only letters Windows-1252 has ("Tiên" read as
+    # TCVN3 is "Tiờn", also a syllable): a tie keeps the text as it is
+    rows = [
+        ["Name", "Sector", "Address"],
+        ["Cà phê Bà Tám", "bar", "Hà Tiên"],
+        ["Karaoke Tiên Sa", "karaoke", "Bà Rá"],
+        ["Spa Cô Ba", "spa", "Tô Hiến Thành"],
+    ]
+    typed = [[to_cp1258(c).decode("latin-1") for c in row] for row in rows] if eight_bit else rows
+    assert recode_rows(typed, eight_bit) == (rows, None)
+
+
 def test_a_unicode_xlsx_is_not_taken_for_an_old_font():
     table = _read(xlsx_bytes([HEADER, *ROWS], title=TITLE), "danh-sach.xlsx")
     assert table.encoding is None and table.headers == HEADER

@@ -10,10 +10,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from .geo import CoordinateError, parse_coordinate, parse_point
 from .models import LICENCE_KINDS, SECTOR_CODES, VENUE_STATUSES
+from .phones import PhoneError, normalise_phone
 
-PHONE = validate.Regexp(
-    r"^\+?[0-9 ().-]{8,20}$", error=_l("A phone number: digits, spaces and + . - ( )")
-)
 _DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?\s*$")
 
@@ -62,6 +60,17 @@ class Coordinate(fields.Float):
         try:
             return parse_coordinate(value, self.axis)
         except CoordinateError as exc:
+            raise ValidationError(exc.message) from None
+
+
+class Phone(fields.String):
+    """Vietnamese phone numbers as people write them, kept in one form (``phones``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalise_phone(text)
+        except PhoneError as exc:
             raise ValidationError(exc.message) from None
 
 
@@ -155,7 +164,13 @@ class VenueIn(Schema):
     )
     security_cert_on = Day(allow_none=True)
     owner_name = fields.String(allow_none=True, validate=validate.Length(max=160))
-    owner_phone = fields.String(allow_none=True, validate=PHONE)
+    owner_phone = Phone(
+        allow_none=True,
+        metadata={
+            "description": "stored as 0912345678 or 02523822123 (+84 and separators "
+            "accepted); two numbers separated by a comma"
+        },
+    )
     capacity = fields.Integer(
         allow_none=True,
         validate=validate.Range(min=0, max=10000),

@@ -29,10 +29,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                         "Mã số hộ kinh doanh", "Mã số doanh nghiệp", "Mã số thuế",
                         "Số đăng ký kinh doanh", "Registration no", "Registration number",
                         "Business registration"),
-    "security_cert_no": ("Số GCN ANTT", "Số giấy chứng nhận ANTT", "GCN ANTT",
+    "security_cert_no": ("Số GCN ANTT", "Số GCN", "Số giấy chứng nhận ANTT", "GCN ANTT",
                          "Giấy chứng nhận đủ điều kiện về ANTT", "Số GCN đủ điều kiện ANTT",
                          "Security certificate no", "Security certificate"),
-    "security_cert_on": ("Ngày cấp GCN ANTT", "Ngày cấp ANTT", "Security certificate date"),
+    "security_cert_on": ("Ngày cấp GCN ANTT", "Ngày cấp ANTT", "Ngày cấp GCN",
+                         "Ngày cấp giấy chứng nhận", "Ngày cấp giấy chứng nhận ANTT",
+                         "Ngày cấp GCN đủ điều kiện ANTT", "Security certificate date"),
     "owner_name": ("Chủ cơ sở", "Người đại diện", "Người quản lý", "Chủ sở hữu",
                    "Họ tên chủ cơ sở", "Owner", "Manager", "Owner name"),
     "owner_phone": ("Điện thoại", "Số điện thoại", "SĐT", "ĐT", "Phone", "Telephone"),
@@ -61,6 +63,15 @@ IGNORED = (
     "Other licences", "Lệch địa chỉ", "Address mismatch", "Sáp nhập vào", "Merged into",
 )
 
+# A bare "Ngày cấp" (issued on) is the date of the number column left of it: lists put
+# "Số GCN ANTT | Ngày cấp" and "Số giấy phép | Ngày cấp" side by side. With no number column
+# before it, it is the certificate's date; after the registration number it is not read.
+ISSUED_ON = ("Ngày cấp", "Issued on", "Date of issue")
+_ISSUED_OF = {
+    "security_cert_no": "security_cert_on",
+    "licence_no": "licence_issued_on",
+    "registration_no": None,
+}
 # fmt: on
 
 
@@ -72,6 +83,7 @@ def header_key(text) -> str:
 
 _ALIASES = {header_key(a): f for f, names in COLUMNS.items() for a in names}
 _IGNORED = {header_key(a) for a in IGNORED}
+_ISSUED = {header_key(a) for a in ISSUED_ON}
 
 
 def field_of(header) -> str | None:
@@ -87,11 +99,16 @@ def is_error_column(header) -> bool:
 def map_columns(headers: list[str]) -> tuple[dict[int, str], list[str]]:
     """column index -> field, and the headers nobody reads (reported to the user)."""
     mapping, ignored, seen = {}, [], set()
+    number = "security_cert_no"  # the number column a bare "Ngày cấp" belongs to
     for i, header in enumerate(headers):
         key = header_key(header)
         if not key:
             continue
         f = _ALIASES.get(key)
+        if f in _ISSUED_OF:
+            number = f
+        elif key in _ISSUED:
+            f = _ISSUED_OF[number]
         if f and f not in seen:
             mapping[i] = f
             seen.add(f)

@@ -1,16 +1,16 @@
-"""Reading a venue list: XLSX or CSV, its text encoding, its header row, and the checks that
-refuse a file before it is read (size, type, unpacked size, row count).
+"""Reading a venue list: XLSX, XLS or CSV, its text encoding, its header row, and the checks
+that refuse a file before it is read (size, type, unpacked size, row count).
 
-CSV comes in UTF-8, UTF-8 with BOM, UTF-16 or Windows-1258; the header is the first row of
-the first visible sheet that names columns, within the first HEADER_SCAN_ROWS rows (lists
-often carry a title above it).
+CSV comes in UTF-8, UTF-8 with BOM, UTF-16 or Windows-1258; the text of any file may be typed
+with the old TCVN3 or VNI fonts (``legacy``), and is then converted. The header is the first
+row of the first visible sheet that names columns, within the first HEADER_SCAN_ROWS rows
+(lists often carry a title above it).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from ...errors import Invalid
 from .columns import field_of
+from .legacy import CP1258, NotText, recode_rows
 
 MAX_ROWS = 50_000
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -34,7 +35,7 @@ class Table:
     """The rows of a file below its header row, with their row numbers in the file."""
 
     filename: str
-    kind: str  # xlsx or csv
+    kind: str  # xlsx, xls or csv
     encoding: str | None
     headers: list[str]
     rows: list[list]
@@ -51,7 +52,7 @@ def _mb(n: int) -> str:
 
 
 def check_file(data: bytes, filename: str, max_bytes: int) -> str:
-    """'xlsx' or 'csv' from the content (magic bytes), or FileRejected saying why."""
+    """'xlsx', 'xls' or 'csv' from the content (magic bytes), or FileRejected saying why."""
     if len(data) > max_bytes:
         _refuse(
             _(
@@ -77,13 +78,8 @@ def check_file(data: bytes, filename: str, max_bytes: int) -> str:
         if unzipped > MAX_UNZIPPED:
             _refuse(_("The workbook is too large once unpacked."))
         return "xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        _refuse(
-            _(
-                "This is an old Excel 97–2003 file (.xls). Open it in Excel or LibreOffice and "
-                "save it as .xlsx or CSV, then import that."
-            )
-        )
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"  # an OLE2 compound file: Excel 97–2003 (a Word .doc is refused on reading)
     for magic, what in (
         (b"%PDF", "PDF"),
         (b"\x89PNG", "PNG"),
@@ -102,7 +98,9 @@ def check_file(data: bytes, filename: str, max_bytes: int) -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1258."""
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM; else the bytes one
+    Latin-1 character each, "cp1258", for ``legacy.recode_rows`` to read cell by cell
+    (Windows-1258, or the TCVN3 or VNI fonts)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -111,17 +109,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        # Windows-1258 writes many Vietnamese letters as a base letter + combining tone
-        # mark: compose them so "Hoàng" compares equal to text typed on a phone.
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
-    except UnicodeDecodeError:
-        _refuse(
-            _(
-                "The text encoding of this CSV is not UTF-8 nor Windows-1258. Save it from "
-                "Excel as “CSV UTF-8”."
-            )
-        )
+    return data.decode("latin-1"), CP1258
 
 
 def _csv_rows(text: str) -> Iterable[list]:
@@ -144,6 +132,73 @@ def _xlsx_rows(data: bytes):
     return wb, sheets or wb.worksheets
 
 
+def _xls_sheets(data: bytes) -> tuple[list, int]:
+    """The visible sheets of an Excel 97–2003 workbook, and its date system."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO())
+    except Exception:  # xlrd raises many kinds for damaged files and other OLE2 documents
+        if "WordDocument".encode("utf-16-le") in data:
+            _refuse(_("This is a Word document, not a spreadsheet."))
+        _refuse(_("The Excel workbook cannot be read (damaged or protected)."))
+    sheets = book.sheets()
+    return [sh for sh in sheets if sh.visibility == 0] or sheets, book.datemode
+
+
+def _xls_value(cell, datemode: int):
+    """A cell as openpyxl gives it: None, text, a number, a date (Excel stores dates as
+    numbers with a date format), True/False."""
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return None
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+        return int(cell.value)
+    return cell.value
+
+
+def _sheets(data: bytes, kind: str):
+    """(rows, encoding) of each sheet (one for a CSV), read lazily: the first with a header
+    is used."""
+    if kind == "xlsx":
+        wb, sheets = _xlsx_rows(data)
+        try:
+            for ws in sheets:
+                rows = []
+                for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                    if n > MAX_ROWS + HEADER_SCAN_ROWS:
+                        _too_many()
+                    rows.append(list(values))
+                yield rows, None
+        finally:
+            wb.close()
+    elif kind == "xls":
+        sheets, datemode = _xls_sheets(data)
+        for sh in sheets:
+            if sh.nrows > MAX_ROWS + HEADER_SCAN_ROWS:
+                _too_many()
+            yield [[_xls_value(c, datemode) for c in sh.row(r)] for r in range(sh.nrows)], None
+    else:
+        text, encoding = decode_text(data)
+        rows = []
+        try:
+            for n, values in enumerate(_csv_rows(text), start=1):
+                if n > MAX_ROWS + HEADER_SCAN_ROWS:
+                    _too_many()
+                rows.append(values)
+        except csv.Error:
+            _refuse(_("The CSV file cannot be read (unbalanced quotes?)."))
+        yield rows, encoding
+
+
 def _find_header(rows: list[list]) -> int | None:
     best, best_score = None, 0
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -156,36 +211,19 @@ def _find_header(rows: list[list]) -> int | None:
 
 
 def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
-    """The header and rows of the first sheet (or CSV) that has a recognisable header."""
+    """The header and rows of the first sheet (or CSV) that has a recognisable header, its
+    text in Unicode whatever encoding or old font it was typed in."""
     kind = check_file(data, filename, max_bytes)
-    encoding = None
-    candidates: list[list[list]] = []
-    if kind == "xlsx":
-        wb, sheets = _xlsx_rows(data)
+    for raw_rows, encoding in _sheets(data, kind):
         try:
-            for ws in sheets:
-                rows = []
-                for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if n > MAX_ROWS + HEADER_SCAN_ROWS:
-                        _too_many()
-                    rows.append(list(values))
-                candidates.append(rows)
-                if _find_header(rows) is not None:
-                    break
-        finally:
-            wb.close()
-    else:
-        text, encoding = decode_text(data)
-        rows = []
-        try:
-            for n, values in enumerate(_csv_rows(text), start=1):
-                if n > MAX_ROWS + HEADER_SCAN_ROWS:
-                    _too_many()
-                rows.append(values)
-        except csv.Error:
-            _refuse(_("The CSV file cannot be read (unbalanced quotes?)."))
-        candidates.append(rows)
-    for rows in candidates:
+            rows, old_font = recode_rows(raw_rows, eight_bit=encoding == CP1258)
+        except NotText:
+            _refuse(
+                _(
+                    "The text encoding of this CSV is not UTF-8 nor Windows-1258. Save it from "
+                    "Excel as “CSV UTF-8”."
+                )
+            )
         h = _find_header(rows)
         if h is None:
             continue
@@ -195,7 +233,7 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
             if any(c not in (None, "") and str(c).strip() for c in row):
                 body.append(list(row) + [None] * (len(headers) - len(row)))
                 numbers.append(offset)
-        return Table(filename, kind, encoding, headers, body, numbers, header_row=h + 1)
+        return Table(filename, kind, old_font or encoding, headers, body, numbers, header_row=h + 1)
     _refuse(
         _(
             "No header row found: the first rows must name the columns, with at least the "

@@ -21,6 +21,7 @@ from ...errors import InspectionsError, Invalid
 from ...extensions import db
 from ..geo import distance_m
 from ..models import Venue, name_key
+from ..phones import PhoneError, normalise_phone
 from ..services import (
     EDITABLE,
     check_dates,
@@ -182,11 +183,21 @@ def match(planned: list[Planned], scope: Scope) -> None:
             p.where = places.get(p.venue.id)
 
 
+def _same_phone(stored: str | None, new: str) -> bool:
+    """A number stored before numbers had one form is the same when it reads the same."""
+    try:
+        return normalise_phone(stored) == new
+    except PhoneError:
+        return False
+
+
 def diff(venue: Venue, data: dict, lat: float, lon: float) -> dict:
     """The fields the row changes; blank cells never erase what the registry knows."""
     changes = {}
     for key in EDITABLE:
         if key in data and data[key] not in (None, "") and getattr(venue, key) != data[key]:
+            if key == "owner_phone" and _same_phone(venue.owner_phone, data[key]):
+                continue
             changes[key] = data[key]
     if data.get("sector") and venue.sector.code != data["sector"]:
         changes["sector"] = data["sector"]

@@ -110,14 +110,6 @@ def _text(value) -> str | None:
     return text or None
 
 
-def _phone(value) -> str | None:
-    text = _text(value)
-    # Excel drops the leading zero of a phone number stored as a number: 912345678
-    if text and text.isdigit() and len(text) == 9 and isinstance(value, (int, float)):
-        text = "0" + text
-    return text
-
-
 class _Rejected(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -139,7 +131,9 @@ def _row_data(cells: dict, sectors: dict[str, str]) -> tuple[dict, dict | None]:
     data: dict = {}
     for key in TEXT_FIELDS:
         if key in cells:
-            value = _phone(cells[key]) if key == "owner_phone" else _text(cells[key])
+            # a phone number (also one Excel stored as a number) is put in its one form by
+            # the schema, as for the form and the API
+            value = _text(cells[key])
             if value is not None:
                 data[key] = value
     for key in (

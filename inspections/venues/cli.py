@@ -26,7 +26,8 @@ def register_commands(group: AppGroup) -> None:
         help="Write the rejected rows with an 'error' column to this .xlsx or .csv file.",
     )
     def import_command(path: str, dry_run: bool, rejected: str | None) -> None:
-        """Import venues from an XLSX or CSV list (Vietnamese or English headers).
+        """Import venues from an XLSX, XLS or CSV list (Vietnamese or English headers; UTF-8,
+        UTF-16, Windows-1258, TCVN3 or VNI text).
 
         Rows are matched to existing venues on registration or certificate number, else on
         name and address within 50 m; a second run of the same file changes nothing.

@@ -91,9 +91,9 @@ def check_file(data: bytes, filename: str, max_bytes: int) -> str:
         (b"MZ", "Windows program"),
     ):
         if data.startswith(magic):
-            _refuse(_("This is a %(what)s file, not a spreadsheet (XLSX or CSV).", what=what))
+            _refuse(_("This is a %(what)s file, not a spreadsheet (XLSX, XLS or CSV).", what=what))
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data[:65536]:
-        _refuse(_("This is not a spreadsheet: the file is binary, not XLSX or CSV text."))
+        _refuse(_("This is not a spreadsheet: the file is binary, not XLSX, XLS or CSV text."))
     return "csv"
 
 

@@ -79,7 +79,7 @@ def import_venues():
     if request.method == "POST":
         file = request.files.get("file")
         if file is None or not file.filename:
-            errors, status = {"file": [_("Choose an XLSX or CSV file.")]}, 422
+            errors, status = {"file": [_("Choose an XLSX, XLS or CSV file.")]}, 422
         else:
             try:
                 data = _read_upload(file)

@@ -39,6 +39,15 @@ class NotFound(InspectionsError):
     status = 404
 
 
+class OutsideScope(NotFound):
+    """The object exists but lies outside the user's area: answered exactly like NotFound (the
+    user may not know it exists), and recorded in the audit trail as a refusal."""
+
+    def __init__(self, message: str, *, object_type: str, object_id: int | None):
+        super().__init__(message)
+        self.object_type, self.object_id = object_type, object_id
+
+
 class Invalid(InspectionsError):
     """Input that breaks a rule of the domain (after the schema accepted its shape)."""
 
@@ -122,6 +131,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InspectionsError)
     def _domain(exc: InspectionsError):
+        if isinstance(exc, OutsideScope):
+            from .audit.services import record
+
+            record(
+                "denied",
+                object_type=exc.object_type,
+                object_id=exc.object_id,
+                summary=f"{request.method} {request.path}: outside the account's area",
+            )
         return _answer(exc.status, exc.message, exc.messages())
 
     @app.errorhandler(ValidationError)

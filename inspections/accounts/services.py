@@ -20,7 +20,7 @@ from ..areas.models import Area
 from ..areas.services import get_area
 from ..audit.services import keep, record
 from ..dbtypes import utcnow
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
 from ..uow import transactional
 from .models import Agency, ApiToken, LoginAttempt, Team, TeamMember, User
@@ -461,8 +461,11 @@ def teams_in(scope: Scope) -> list[Team]:
 def get_team(team_id: int, scope: Scope) -> Team:
     """The team, or NotFound when it does not exist or lies outside the scope."""
     team = db.session.get(Team, team_id)
-    if team is None or not (scope.everything or _team_inside(team, scope)):
-        raise NotFound(_("This page or object does not exist, or is outside your area."))
+    message = _("This page or object does not exist, or is outside your area.")
+    if team is None:
+        raise NotFound(message)
+    if not (scope.everything or _team_inside(team, scope)):
+        raise OutsideScope(message, object_type="team", object_id=team_id)
     return team
 
 

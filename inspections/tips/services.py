@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select, true, update
 
 from ..accounts.services import Scope
 from ..clock import today
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, OutsideScope
 from ..extensions import db
 from ..i18n import fmt_date
 from ..uow import transactional
@@ -40,10 +40,10 @@ def scope_clause(scope: Scope):
 
 def get_tip(tip_id: int, scope: Scope) -> Tip:
     tip = db.session.get(Tip, tip_id)
-    if tip is None or not db.session.scalar(
-        select(func.count()).where(Tip.id == tip_id, scope_clause(scope))
-    ):
+    if tip is None:
         raise NotFound(_("No such tip."))
+    if not db.session.scalar(select(func.count()).where(Tip.id == tip_id, scope_clause(scope))):
+        raise OutsideScope(_("No such tip."), object_type="tip", object_id=tip_id)
     return tip
 
 

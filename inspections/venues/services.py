@@ -22,7 +22,7 @@ from ..accounts.services import Scope
 from ..areas.services import assign_venue_areas, locate
 from ..audit.services import record
 from ..clock import today
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
 from ..spatial import point
 from ..uow import transactional
@@ -82,8 +82,11 @@ def sector_id(code: str) -> int:
 def get_venue(venue_id: int, scope: Scope) -> Venue:
     """The venue, or NotFound when it does not exist or lies outside the scope."""
     venue = db.session.get(Venue, venue_id)
-    if venue is None or not scope.allows_venue(venue):
-        raise NotFound(_("This venue does not exist or is outside your area."))
+    message = _("This venue does not exist or is outside your area.")
+    if venue is None:
+        raise NotFound(message)
+    if not scope.allows_venue(venue):
+        raise OutsideScope(message, object_type="venue", object_id=venue_id)
     return venue
 
 

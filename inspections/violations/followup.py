@@ -24,7 +24,7 @@ from sqlalchemy import and_, case, false, func, literal, or_, select, true, upda
 from .. import storage
 from ..accounts.services import scope_of
 from ..clock import today
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
 from ..i18n import fmt_date, fmt_vnd
 from ..uow import transactional
@@ -116,7 +116,9 @@ def get_violation(violation_id: int, user) -> RecordedViolation:
         raise NotFound(_("No such violation."))
     venue = db.session.get(Venue, row.venue_id)
     if venue is None or not scope_of(user).allows_venue(venue):
-        raise NotFound(_("No such violation."))
+        raise OutsideScope(
+            _("No such violation."), object_type="recorded_violation", object_id=violation_id
+        )
     return row
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..accounts.models import TeamMember
 from ..accounts.permissions import P, role_allows
 from ..accounts.services import scope_of
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden, NotFound, OutsideScope
 from ..extensions import db
 from ..venues.models import Venue
 from .models import Inspection
@@ -35,16 +35,22 @@ def get_inspection(inspection_id: int, user, *, for_update: bool = False) -> Ins
         q = q.with_for_update(of=Inspection)
     found = db.session.scalar(q)
     if found is None:
-        raise NotFound(_("This inspection does not exist or is outside your area."))
+        message = _("This inspection does not exist or is outside your area.")
+        if db.session.get(Inspection, inspection_id) is not None:
+            raise OutsideScope(message, object_type="inspection", object_id=inspection_id)
+        raise NotFound(message)
     return found
 
 
 def venue_for(user, venue_id: int) -> Venue:
     """A venue the user may see (404 outside their area)."""
-    venue = db.session.get(Venue, venue_id)
-    if venue is None or not scope_of(user).allows_venue(venue):
-        raise NotFound(_("This venue does not exist or is outside your area."), field="venue_id")
-    return venue
+    from ..venues.services import get_venue
+
+    try:
+        return get_venue(venue_id, scope_of(user))
+    except NotFound as exc:
+        exc.field = "venue_id"  # the API names the field that pointed at it
+        raise
 
 
 def can_inspect(user, venue: Venue) -> bool:

@@ -162,9 +162,11 @@ def register_error_handlers(app: Flask) -> None:
         return _answer(exc.code or 500, message, errors, headers=_auth_headers(exc))
 
     @app.errorhandler(DataError)
-    def _data(exc: DataError):
-        # A value the database cannot hold (out of range, malformed) that no schema caught:
-        # the input is bad, not the server. Logged, so the missing check gets written.
+    @app.errorhandler(OverflowError)
+    def _data(exc: DataError | OverflowError):
+        # A value the database cannot hold (out of range, malformed; SQLite's driver raises
+        # OverflowError for integers beyond 64 bits) that no schema caught: the input is bad,
+        # not the server. Logged, so the missing check gets written.
         log.warning("database refused a value on %s %s: %s", request.method, request.path, exc)
         uow.discard()
         return _answer(422, _("A value is out of the range the system accepts."))

@@ -99,3 +99,18 @@ def test_an_empty_idempotency_key_is_refused(client, token_for, create_venue):
         headers={**token_for("t_insp"), "Idempotency-Key": ""},
     )
     assert r.status_code == 422 and "Idempotency-Key" in r.json["errors"]
+
+
+@pytest.mark.parametrize("huge", [2**31, 2**63, 10**20])
+def test_ids_out_of_range_in_bodies_and_queries_are_not_500s(client, token_for, huge):
+    headers = token_for("t_insp")
+    r = client.post(
+        "/api/v1/inspections",
+        json={"venue_id": huge, "inspected_at": "2024-05-01T09:00:00+07:00"},
+        headers=headers,
+    )
+    assert r.status_code in (404, 422), r.get_data(as_text=True)
+    r = client.get(f"/api/v1/violations?venue={huge}", headers=token_for("t_coord"))
+    assert r.status_code in (200, 404, 422)
+    r = client.get(f"/api/v1/venues?ids={huge}", headers=token_for("t_coord"))
+    assert r.status_code in (200, 422)

@@ -42,8 +42,15 @@ def has_control(value) -> bool:
     return False
 
 
+def _unrouted() -> bool:
+    """No route takes this request: it ends as a 404 or 405 whatever its input holds."""
+    return request.routing_exception is not None
+
+
 def refuse_control_characters() -> None:
     """Refuse a request whose query, form or JSON text holds a control character (422)."""
+    if _unrouted():
+        return
     where = None
     if any(has_control(k) or has_control(v) for k, v in request.args.items(multi=True)):
         where = "query"
@@ -63,7 +70,8 @@ def refuse_control_characters() -> None:
 def refuse_empty_changes() -> None:
     """An API PATCH or PUT without a body changes nothing: refuse it rather than answer 200."""
     if (
-        request.method in ("PATCH", "PUT")
+        not _unrouted()
+        and request.method in ("PATCH", "PUT")
         and request.path.startswith("/api/")
         and not request.get_data(cache=True)
     ):
@@ -72,6 +80,8 @@ def refuse_empty_changes() -> None:
 
 def refuse_bad_paging() -> None:
     """Refuse a page number or page size that is not a whole number in its range (422)."""
+    if _unrouted():
+        return
     for name, largest in PAGING.items():
         for value in request.args.getlist(name):
             text = value.strip()

@@ -114,3 +114,15 @@ def test_ids_out_of_range_in_bodies_and_queries_are_not_500s(client, token_for, 
     assert r.status_code in (200, 404, 422)
     r = client.get(f"/api/v1/venues?ids={huge}", headers=token_for("t_coord"))
     assert r.status_code in (200, 422)
+
+
+def test_a_method_no_route_takes_is_405_whatever_the_input(client, token_for):
+    r = client.put("/api/v1/areas?page=0&q=%00", headers=token_for("t_coord"))
+    assert r.status_code == 405 and "GET" in r.headers["Allow"]
+
+
+def test_a_one_value_parameter_sent_twice_is_refused(client, token_for):
+    r = client.get("/api/v1/violations?code=a&code=b", headers=token_for("t_coord"))
+    assert r.status_code == 422 and "code" in r.json["errors"]
+    r = client.get("/api/v1/venues?ids=1&ids=2", headers=token_for("t_coord"))
+    assert r.status_code == 200  # a list parameter may repeat

@@ -168,6 +168,20 @@ def load_successor_units(data: dict) -> int:
     return changes
 
 
+@transactional
+def load_todays_map(data: dict) -> int:
+    """Load today's unit list (load_successor_units), build the polygons of its units from
+    their predecessors' where no official ones exist, and place the venues on it."""
+    from .locating import assign_venue_areas, venues_off_todays_map
+    from .successors import derive_successor_boundaries
+
+    changes = load_successor_units(data)
+    rebuilt = derive_successor_boundaries()
+    if rebuilt or venues_off_todays_map():
+        assign_venue_areas()
+    return changes + rebuilt
+
+
 def check_validities() -> None:
     """Refuse two units of one code and level whose validities overlap (the same code may
     name two units only on two maps)."""

@@ -190,9 +190,9 @@ def locate(latitude: float, longitude: float, as_of: date | None = None) -> Loca
             or (successor_on(commune, day) if commune else None)
             or _nearest("commune", pt, day)[0]
         )
-    province = unit.parent if unit is not None and unit.level == "commune" else None
-    if province is None:
-        province = district.parent
+    province = unit or district
+    while province is not None and province.level != "province":
+        province = province.parent
     return Located(
         district=district,
         commune=commune,

@@ -11,10 +11,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..uow import transactional
 from .boundaries import import_boundaries
-from .loading import load_successor_units, load_unit_list
-from .locating import assign_venue_areas, venues_off_todays_map
+from .loading import load_todays_map, load_unit_list
 from .models import Area
-from .successors import derive_successor_boundaries
 from .versions import FORMER, in_force_clause
 
 UNIT_LIST = "areas/binh_thuan.json"
@@ -53,9 +51,4 @@ def load_areas(seed_dir: Path) -> int:
                 fc, level, source="demo", valid_from=FORMER.valid_to, audited=False
             )
             changes += len(report.updated)
-    changes += load_successor_units(_read(seed_dir, TODAYS_UNITS))
-    rebuilt = derive_successor_boundaries()
-    changes += rebuilt
-    if rebuilt or venues_off_todays_map():
-        assign_venue_areas()
-    return changes
+    return changes + load_todays_map(_read(seed_dir, TODAYS_UNITS))

@@ -22,7 +22,7 @@ from .boundaries import (
     map_day,
     parse_boundaries,
 )
-from .loading import load_successor_units, load_unit_list, upsert_area
+from .loading import load_successor_units, load_todays_map, load_unit_list, upsert_area
 from .locating import (
     VN_BOUNDS,
     Located,
@@ -64,6 +64,7 @@ __all__ = [
     "in_force_clause",
     "load_boundary_file",
     "load_successor_units",
+    "load_todays_map",
     "load_unit_list",
     "locate",
     "map_day",

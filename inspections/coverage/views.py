@@ -22,6 +22,7 @@ from flask_login import current_user
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..areas.versions import FORMER, TWO_LEVEL, version_of
+from ..areas.views import area_url
 from ..audit.services import record
 from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
@@ -175,6 +176,8 @@ def index():
         args=args,
         errors=errors,
         map=parts,
+        map_text=map_text(cov) if cov else "",
+        reorganised=TWO_LEVEL.valid_from.isoformat(),
         undrawn=undrawn,
         picker=_picker(args, period, cov),
         link=_links(period, args.get("sector"), as_of=args.get("as_of")) if period else None,
@@ -256,6 +259,7 @@ def area(code: str):
         "base_args": base_args,
         "venue_url": _venue_url(),
         "version": version_of(rule.day_of(area_obj)),
+        "area_url": area_url,
     }
     if figure == "next":
         start = (data["lat"], data["lon"]) if "lat" in data and "lon" in data else None

@@ -425,7 +425,10 @@ def coverage(
         row = rows.get(rec.id)
         if row is None:
             row = rows[rec.id] = Figures(rec.code, rec.name, rec.id, 0, 0, 0, target)
-            row.approximate_boundary = rec.boundary_source == "demo"
+            # a province without a polygon of its own is drawn from its units' polygons
+            row.approximate_boundary = rec.boundary_source == "demo" or (
+                level == "province" and rec.boundary_source is None
+            )
         row.add(fig)
         if by_sector and rec.sector_id is not None:
             row.sectors[sector_codes[rec.sector_id]] = fig

@@ -10,8 +10,11 @@
   commune-level units (code, name, type, point, area in km²) with the predecessors of the 45
   on former Bình Thuận (whole or a part of a divided commune), and the three former provinces
   it was formed from. Units from ``vietnamadminunits`` (its ``admin_units`` table and
-  ``converter_2025.json``); names, codes and types compared with ``vietnam-provinces`` and the
-  differences written into the file and printed.
+  ``converter_2025.json``), compared with ``vietnam-provinces`` (the GSO list,
+  danhmuchanhchinh.gso.gov.vn): where a unit of the same name has another code there, the
+  GSO's code is taken (codes are the GSO's, Decision 19/2025/QĐ-TTg); names stay those of
+  vietnamadminunits (its spelling matches the former list). Differences are written into the
+  file and printed.
 
 We keep the facts only: codes, names, unit types, points, areas, predecessors.
 """
@@ -61,11 +64,12 @@ def open_package():
     return db, converter
 
 
-def successor_map(db, converter) -> dict[str, list[dict]]:
-    """Former ward key (province_district_ward) -> its successors in Lâm Đồng: code, whole or
-    split, and for a split whether it is the converter's default (main) part."""
+def successor_map(db, converter, fixes: dict[str, str]) -> dict[str, list[dict]]:
+    """Former ward key (province_district_ward) -> its successors in Lâm Đồng: code (the GSO's
+    where it differs), whole or split, and for a split whether it is the converter's default
+    (main) part."""
     new_codes = {
-        r["wardKey"]: r["wardCode"]
+        r["wardKey"]: fixes.get(r["wardCode"], r["wardCode"])
         for r in db.execute(
             "SELECT wardKey, wardCode FROM admin_units WHERE provinceCode = ?",
             (NEW_PROVINCE_CODE,),
@@ -142,31 +146,58 @@ def build_binh_thuan(db, successors: dict) -> dict:
     }
 
 
-def compare_with_vietnam_provinces(units: list[dict]) -> list[str]:
-    """Where ``vietnam-provinces`` names, codes or types the units of 68 differently."""
+def gso_units() -> dict[str, tuple[str, str]] | None:
+    """Code -> (name, type) of the units of 68 in the GSO list packaged by vietnam-provinces
+    (None when it is not installed)."""
     try:
         from vietnam_provinces import ProvinceCode, Ward
     except ImportError:
-        return ["vietnam-provinces is not installed: not compared"]
-    theirs = {
+        return None
+    return {
         str(int(w.code)): (w.name, w.division_type.value)
         for w in Ward.iter_by_province(ProvinceCode(int(NEW_PROVINCE_CODE)))
     }
-    ours = {u["code"]: (u["name"], u["unit_type"].lower()) for u in units}
+
+
+def compare_with_gso(db, theirs: dict | None) -> tuple[dict[str, str], list[str]]:
+    """({our code: GSO code} for a unit of the same name coded differently, notes on every
+    difference of names, codes and types)."""
+    if theirs is None:
+        return {}, ["vietnam-provinces is not installed: not compared"]
+    ours = {
+        r["wardCode"]: (r["ward"], r["wardType"].lower())
+        for r in db.execute(
+            "SELECT wardCode, ward, wardType FROM admin_units WHERE provinceCode = ?",
+            (NEW_PROVINCE_CODE,),
+        )
+    }
     notes = [f"vietnam-provinces {metadata.version('vietnam-provinces')}: {len(theirs)} units"]
+    only_theirs = {theirs[c][0].lower(): c for c in set(theirs) - set(ours)}
+    fixes = {}
     for code in sorted(set(ours) - set(theirs)):
-        notes.append(f"{code} {ours[code][0]}: only here")
-    for code in sorted(set(theirs) - set(ours)):
-        notes.append(f"{code} {theirs[code][0]}: only in vietnam-provinces")
+        gso = only_theirs.get(ours[code][0].lower())
+        if gso:
+            fixes[code] = gso
+            notes.append(
+                f"{ours[code][0]}: code {code} in vietnamadminunits, {gso} in the GSO list (taken)"
+            )
+        else:
+            notes.append(f"{code} {ours[code][0]}: not in the GSO list")
+    for code in sorted(set(theirs) - set(ours) - set(fixes.values())):
+        notes.append(f"{code} {theirs[code][0]}: only in the GSO list")
     for code in sorted(set(ours) & set(theirs)):
         if ours[code][0] != theirs[code][0]:
-            notes.append(f"{code}: name {ours[code][0]!r} here, {theirs[code][0]!r} there")
+            notes.append(
+                f"{code}: name {ours[code][0]!r} kept, {theirs[code][0]!r} in the GSO list"
+            )
         if ours[code][1] != theirs[code][1]:
-            notes.append(f"{code}: type {ours[code][1]!r} here, {theirs[code][1]!r} there")
-    return notes
+            notes.append(
+                f"{code}: type {ours[code][1]!r} kept, {theirs[code][1]!r} in the GSO list"
+            )
+    return fixes, notes
 
 
-def build_lam_dong(db, successors: dict) -> dict:
+def build_lam_dong(db, successors: dict, fixes: dict[str, str], notes: list[str]) -> dict:
     """Today's map of Lâm Đồng with the predecessors of the units on former Bình Thuận."""
     legacy_code = {
         f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}": r["wardCode"]
@@ -191,17 +222,21 @@ def build_lam_dong(db, successors: dict) -> dict:
     ).fetchall()
     units = [
         {
-            "code": r["wardCode"],
+            "code": fixes.get(r["wardCode"], r["wardCode"]),
             "name": r["ward"],
             "name_en": english(r["wardShort"], r["wardType"]),
             "unit_type": r["wardType"],
             "lat": round(r["wardLat"], 6),
             "lon": round(r["wardLon"], 6),
             "area_km2": r["wardAreaKm2"],
-            "predecessors": sorted(predecessors.get(r["wardCode"], []), key=lambda p: p["code"]),
+            "predecessors": sorted(
+                predecessors.get(fixes.get(r["wardCode"], r["wardCode"]), []),
+                key=lambda p: p["code"],
+            ),
         }
         for r in rows
     ]
+    units.sort(key=lambda u: u["code"])
     first = rows[0]
     former = []
     for code in FORMER_PROVINCES:
@@ -226,7 +261,9 @@ def build_lam_dong(db, successors: dict) -> dict:
             "facts": "units of province 68 since 1 July 2025 (Decision 19/2025/QĐ-TTg codes): "
             "names, codes, types, one point and the area in km² per unit; predecessors of the "
             "units on former Bình Thuận from converter_2025.json",
-            "compared_with": compare_with_vietnam_provinces(units),
+            "codes": "the GSO list (vietnam-provinces) where it codes a unit of the same name "
+            "differently",
+            "compared_with": notes,
             "built_by": "seed_data/build_areas.py",
         },
         "valid_from": VALID_FROM,
@@ -250,7 +287,8 @@ def write(path: Path, data: dict) -> None:
 
 def main() -> None:
     db, converter = open_package()
-    successors = successor_map(db, converter)
+    fixes, notes = compare_with_gso(db, gso_units())
+    successors = successor_map(db, converter, fixes)
     former = build_binh_thuan(db, successors)
     write(OUT, former)
     communes = [c for d in former["districts"] for c in d["communes"]]
@@ -259,7 +297,7 @@ def main() -> None:
         f"wrote {OUT}: {len(former['districts'])} districts, {len(communes)} communes; "
         f"no successor: {missing}"
     )
-    today = build_lam_dong(db, successors)
+    today = build_lam_dong(db, successors, fixes, notes)
     write(OUT_2025, today)
     on_former = [u for u in today["units"] if u["predecessors"]]
     print(f"wrote {OUT_2025}: {len(today['units'])} units, {len(on_former)} on former Bình Thuận")

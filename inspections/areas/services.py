@@ -38,10 +38,12 @@ from .versions import (
     Version,
     check_as_of,
     check_level_on,
+    day_of,
     default_level,
     in_force,
     in_force_clause,
     venue_area_column,
+    venue_in,
     version_of,
 )
 
@@ -57,6 +59,7 @@ __all__ = [
     "check_as_of",
     "check_coordinates",
     "check_level_on",
+    "day_of",
     "default_level",
     "get_area",
     "import_boundaries",
@@ -73,6 +76,7 @@ __all__ = [
     "unit_history",
     "upsert_area",
     "venue_area_column",
+    "venue_in",
     "version_of",
 ]
 

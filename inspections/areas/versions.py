@@ -172,3 +172,22 @@ def venue_area_column(level: str, as_of: date):
 def default_level(as_of: date) -> str:
     """The level the pages show by default: district before 1 July 2025, commune after."""
     return "district" if "district" in version_of(as_of).levels else "commune"
+
+
+def day_of(area: Area) -> date:
+    """A day the unit is in force: the map it belongs to."""
+    return area.valid_to or area.valid_from
+
+
+def venue_in(area: Area):
+    """WHERE clause: the venue lies in the unit, on the unit's own map (a province: in one of
+    its units of the next level). What a list or a count "by area code" should use: the same
+    code may name units of two maps."""
+    from ..venues.models import Venue
+
+    day = day_of(area)
+    if area.level != "province":
+        return venue_area_column(area.level, day) == area.id
+    version = version_of(day)
+    units = select(Area.id).where(Area.parent_id == area.id, Area.level == version.top_level)
+    return getattr(Venue, version.column_name(version.top_level)).in_(units)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
 from ..areas.models import Area
-from ..areas.versions import in_force_clause, venue_area_column, version_of
+from ..areas.versions import day_of, in_force_clause, venue_area_column, venue_in, version_of
 from ..errors import Invalid
 from ..extensions import db
 from ..venues.models import Sector, Venue
@@ -22,11 +22,9 @@ from .rule import (
     FIGURES,
     IN_PERIOD,
     NEVER,
-    day_of,
     ever_clause,
     in_scope_clause,
     last_inspected_on,
-    located_in,
     map_of,
     sector_by_code,
     visible_areas,
@@ -95,7 +93,7 @@ def _venue_select(
     else:
         day, level = map_of(period, as_of, level)
     area_col = venue_area_column(level, day)
-    where = [located_in(area)] if area is not None else []
+    where = [venue_in(area)] if area is not None else []
     return (
         select(
             Venue.id,

@@ -30,9 +30,11 @@ from ..areas.versions import (
     Version,
     check_as_of,
     check_level,
+    day_of,
     default_level,
     in_force_clause,
     venue_area_column,
+    venue_in,
     version_of,
 )
 from ..errors import Invalid, NotFound
@@ -204,41 +206,24 @@ def map_of(period: Period, as_of: date | None = None, level: str | None = None):
     return day, chosen
 
 
-def day_of(area: Area) -> date:
-    """A day the unit is in force (its map)."""
-    return area.valid_to or area.valid_from
-
-
-def located_in(area: Area):
-    """WHERE clause: the venue lies in the area, on the area's own map (a province: in one of
-    its units of the next level)."""
-    day = day_of(area)
-    if area.level != "province":
-        return venue_area_column(area.level, day) == area.id
-    version = version_of(day)
-    units = select(Area.id).where(Area.parent_id == area.id, Area.level == version.top_level)
-    return venue_area_column(version.top_level, day).in_(units)
-
-
 def visible_areas(level: str, as_of: date, scope: Scope):
-    """WHERE clause of the rows of a figure set: units of the level on the map of the day that
-    lie in the province's land (a polygon, or venues; a province: units under it), and for an
-    account of one area, its area and the units its venues lie in."""
-    col = venue_area_column(level, as_of)
-    holding = select(col).where(col.is_not(None), Venue.merged_into_id.is_(None))
+    """WHERE clause of the units of a level on the map of a day that a figure set may show:
+    a province only with units under it; for an account of one area, its area, the units
+    under it and the units its venues lie in. (Which of the others have a row: see
+    figures_statement.)"""
     where = [Area.level == level, in_force_clause(as_of)]
-    if scope.everything:
-        if level == "province":
-            child = aliased(Area)
-            where.append(
-                select(child.id)
-                .where(child.parent_id == Area.id, in_force_clause(as_of, child))
-                .exists()
-            )
-        else:
-            where.append(or_(Area.geom.is_not(None), Area.id.in_(holding)))
-        return and_(*where)
-    return and_(*where, or_(scope.areas(Area), Area.id.in_(holding.where(scope.venues(Venue)))))
+    if level == "province":
+        child = aliased(Area)
+        where.append(
+            select(child.id)
+            .where(child.parent_id == Area.id, in_force_clause(as_of, child))
+            .exists()
+        )
+    if not scope.everything:
+        col = venue_area_column(level, as_of)
+        mine = select(col).where(col.is_not(None), scope.venues(Venue))
+        where.append(or_(scope.areas(Area), Area.id.in_(mine)))
+    return and_(*where)
 
 
 # ---------------------------------------------------------------- the clauses of the rule
@@ -354,7 +339,10 @@ def figures_statement(
     as_of: date | None = None,
 ):
     """The figure set as one SELECT ... GROUP BY area (and sector on demand), the venues
-    grouped by their unit column of the map of ``as_of`` (default: the period's last day)."""
+    grouped by their unit column of the map of ``as_of`` (default: the period's last day).
+
+    A row for every unit of the province's land (with a polygon) and every unit with venues
+    in scope: today's Lâm Đồng has 124 units, the 45 on former Bình Thuận are drawn."""
     day = as_of or period.end
     vs = _scoped_venues(
         period,
@@ -375,6 +363,13 @@ def figures_statement(
         .outerjoin(vs, vs.c.area_id == Area.id)
         .where(visible_areas(level, day, scope))
         .group_by(*group)
+        .having(
+            or_(
+                Area.level == "province",
+                Area.geom.is_not(None),
+                func.count(vs.c.venue_id) > 0,
+            )
+        )
         .order_by(Area.code)
     )
 
@@ -500,7 +495,7 @@ def area_figures(period: Period, area: Area, *, scope: Scope, sector: str | None
         targets.baseline_on,
         sector_obj.id if sector_obj else None,
         scope,
-        where=[located_in(area)],
+        where=[venue_in(area)],
     )
     rec = db.session.execute(select(*_counts(vs, period, targets.baseline_on))).one()
     return Figures(

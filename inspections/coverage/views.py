@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
-from ..areas.versions import FORMER, TWO_LEVEL, version_of
+from ..areas.versions import FORMER, TWO_LEVEL, day_of, version_of
 from ..areas.views import area_url
 from ..audit.services import record
 from ..clock import today as local_today
@@ -258,7 +258,7 @@ def area(code: str):
         "link": _links(period, sector, as_of=data.get("as_of")),
         "base_args": base_args,
         "venue_url": _venue_url(),
-        "version": version_of(rule.day_of(area_obj)),
+        "version": version_of(day_of(area_obj)),
         "area_url": area_url,
     }
     if figure == "next":

@@ -197,6 +197,18 @@ def compare_with_gso(db, theirs: dict | None) -> tuple[dict[str, str], list[str]
     return fixes, notes
 
 
+def province_record(code: str, row) -> dict:
+    """A province of a unit list from a row of the package (province, provinceShort, point)."""
+    return {
+        "code": code,
+        "name": row["province"],
+        "name_en": english(row["provinceShort"], "Tỉnh"),
+        "unit_type": "Tỉnh",
+        "lat": round(row["provinceLat"], 6),
+        "lon": round(row["provinceLon"], 6),
+    }
+
+
 def build_lam_dong(db, successors: dict, fixes: dict[str, str], notes: list[str]) -> dict:
     """Today's map of Lâm Đồng with the predecessors of the units on former Bình Thuận."""
     legacy_code = {
@@ -245,16 +257,7 @@ def build_lam_dong(db, successors: dict, fixes: dict[str, str], notes: list[str]
             "WHERE provinceCode = ? LIMIT 1",
             (code,),
         ).fetchone()
-        former.append(
-            {
-                "code": code,
-                "name": p["province"],
-                "name_en": english(p["provinceShort"], "Tỉnh"),
-                "unit_type": "Tỉnh",
-                "lat": round(p["provinceLat"], 6),
-                "lon": round(p["provinceLon"], 6),
-            }
-        )
+        former.append(province_record(code, p))
     return {
         "source": {
             "package": f"vietnamadminunits {metadata.version('vietnamadminunits')} (MIT)",
@@ -269,12 +272,7 @@ def build_lam_dong(db, successors: dict, fixes: dict[str, str], notes: list[str]
         "valid_from": VALID_FROM,
         "former_provinces": former,
         "province": {
-            "code": NEW_PROVINCE_CODE,
-            "name": first["province"],
-            "name_en": english(first["provinceShort"], "Tỉnh"),
-            "unit_type": "Tỉnh",
-            "lat": round(first["provinceLat"], 6),
-            "lon": round(first["provinceLon"], 6),
+            **province_record(NEW_PROVINCE_CODE, first),
             "predecessors": [{"code": c, "kind": "whole"} for c in FORMER_PROVINCES],
         },
         "units": units,

@@ -53,6 +53,19 @@ def upsert_area(*, level: str, code: str, name: str, parent: Area | None, **attr
     return changed
 
 
+def _upsert_unit(level: str, rec: dict, parent: Area | None, **attrs) -> bool:
+    """upsert_area for a record of a unit list (code, name, name_en, unit_type)."""
+    return upsert_area(
+        level=level,
+        code=rec["code"],
+        name=rec["name"],
+        parent=parent,
+        name_en=rec.get("name_en"),
+        unit_type=rec.get("unit_type"),
+        **attrs,
+    )
+
+
 def _unit(code: str, valid_from: date) -> Area:
     return db.session.scalar(select(Area).where(Area.code == code, Area.valid_from == valid_from))
 
@@ -69,40 +82,14 @@ def load_unit_list(data: dict) -> int:
         }
 
     p = data["province"]
-    changes = int(
-        upsert_area(
-            level="province",
-            code=p["code"],
-            name=p["name"],
-            parent=None,
-            name_en=p.get("name_en"),
-            unit_type=p.get("unit_type"),
-            **validity(p),
-        )
-    )
+    changes = int(_upsert_unit("province", p, None, **validity(p)))
     province = _unit(p["code"], SINCE_BEFORE_RECORDS)
     for d in data["districts"]:
-        changes += upsert_area(
-            level="district",
-            code=d["code"],
-            name=d["name"],
-            parent=province,
-            name_en=d.get("name_en"),
-            unit_type=d.get("unit_type"),
-            **validity(d),
-        )
+        changes += _upsert_unit("district", d, province, **validity(d))
         district = _unit(d["code"], SINCE_BEFORE_RECORDS)
         for c in d["communes"]:
-            changes += upsert_area(
-                level="commune",
-                code=c["code"],
-                name=c["name"],
-                parent=district,
-                name_en=c.get("name_en"),
-                unit_type=c.get("unit_type"),
-                ref_lat=c["lat"],
-                ref_lon=c["lon"],
-                **validity(c),
+            changes += _upsert_unit(
+                "commune", c, district, ref_lat=c["lat"], ref_lon=c["lon"], **validity(c)
             )
     check_validities()
     return changes
@@ -123,38 +110,23 @@ def load_successor_units(data: dict) -> int:
     day_before = valid_from - timedelta(days=1)
     changes = 0
     for p in data.get("former_provinces", []):
-        changes += upsert_area(
-            level="province",
-            code=p["code"],
-            name=p["name"],
-            parent=None,
-            name_en=p.get("name_en"),
-            unit_type=p.get("unit_type"),
+        changes += _upsert_unit(
+            "province",
+            p,
+            None,
             point_lat=p.get("lat"),
             point_lon=p.get("lon"),
             valid_to=day_before,
             successor_codes=province_rec["code"],
         )
-    changes += upsert_area(
-        level="province",
-        code=province_rec["code"],
-        name=province_rec["name"],
-        parent=None,
-        name_en=province_rec.get("name_en"),
-        unit_type=province_rec.get("unit_type"),
-        point_lat=province_rec.get("lat"),
-        point_lon=province_rec.get("lon"),
-        valid_from=valid_from,
-    )
+    point = {"point_lat": province_rec.get("lat"), "point_lon": province_rec.get("lon")}
+    changes += _upsert_unit("province", province_rec, None, valid_from=valid_from, **point)
     province = _unit(province_rec["code"], valid_from)
     for u in units:
-        changes += upsert_area(
-            level="commune",
-            code=u["code"],
-            name=u["name"],
-            parent=province,
-            name_en=u.get("name_en"),
-            unit_type=u.get("unit_type"),
+        changes += _upsert_unit(
+            "commune",
+            u,
+            province,
             point_lat=u.get("lat"),
             point_lon=u.get("lon"),
             area_km2=u.get("area_km2"),

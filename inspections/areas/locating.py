@@ -143,15 +143,16 @@ def _inside_the_province(latitude: float, longitude: float, day: date) -> float 
     )
 
 
-def successor_on(commune: Area, day: date) -> Area | None:
-    """The unit in force on a day that a former commune went into (whole first, then the
-    main part of a divided one)."""
-    return db.session.scalars(
-        select(Area)
-        .join(AreaPredecessor, AreaPredecessor.successor_id == Area.id)
+def first_successor(predecessor_id, level: str, day: date):
+    """SELECT of the unit in force on a day that a former unit went into: whole first, then
+    the one with the main part of a divided unit, then by code (predecessor_id may be a
+    column of a correlated query)."""
+    return (
+        select(AreaPredecessor.successor_id)
+        .join(Area, Area.id == AreaPredecessor.successor_id)
         .where(
-            AreaPredecessor.predecessor_id == commune.id,
-            Area.level == commune.level,
+            AreaPredecessor.predecessor_id == predecessor_id,
+            Area.level == level,
             in_force_clause(day),
         )
         .order_by(
@@ -160,7 +161,13 @@ def successor_on(commune: Area, day: date) -> Area | None:
             Area.code,
         )
         .limit(1)
-    ).first()
+    )
+
+
+def successor_on(commune: Area, day: date) -> Area | None:
+    """The unit in force on a day that a former commune went into (see first_successor)."""
+    first = first_successor(commune.id, commune.level, day).scalar_subquery()
+    return db.session.scalars(select(Area).where(Area.id == first)).first()
 
 
 def locate(latitude: float, longitude: float, as_of: date | None = None) -> Located:
@@ -225,23 +232,7 @@ def _current_unit_of_venue():
         .correlate(Venue)
         .scalar_subquery()
     )
-    mapped = (
-        select(AreaPredecessor.successor_id)
-        .join(Area, Area.id == AreaPredecessor.successor_id)
-        .where(
-            AreaPredecessor.predecessor_id == Venue.commune_id,
-            Area.level == "commune",
-            in_force_clause(day),
-        )
-        .order_by(
-            case((AreaPredecessor.kind == WHOLE, 0), else_=1),
-            AreaPredecessor.main_part.desc(),
-            Area.code,
-        )
-        .limit(1)
-        .correlate(Venue)
-        .scalar_subquery()
-    )
+    mapped = first_successor(Venue.commune_id, "commune", day).correlate(Venue).scalar_subquery()
     return func.coalesce(inside, mapped)
 
 

@@ -56,10 +56,15 @@ class Version:
 
     @property
     def label(self) -> str:
-        """How the pages name the map: "before 1/7/2025" or "since 1/7/2025"."""
+        """How the pages name the map, with its levels."""
         if self.valid_to is not None:
             return _("before 1/7/2025 (province, district, commune)")
         return _("since 1/7/2025 (province, commune)")
+
+    @property
+    def short_label(self) -> str:
+        """ "before 1/7/2025" or "since 1/7/2025"."""
+        return _("before 1/7/2025") if self.valid_to is not None else _("since 1/7/2025")
 
 
 FORMER = Version(

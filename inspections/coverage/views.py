@@ -51,7 +51,7 @@ def map_text(cov) -> str:
     return _(
         "Administrative map of %(d)s (%(version)s), %(level)s",
         d=cov.as_of.strftime("%d/%m/%Y"),
-        version=cov.version.label,
+        version=cov.version.short_label,
         level=levels[cov.level],
     )
 
@@ -119,8 +119,8 @@ def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     as_of = args.get("as_of")
     maps_ = [
         ("", _("of the period's last day")),
-        (FORMER.valid_to.isoformat(), _("before 1/7/2025")),
-        (TWO_LEVEL.valid_from.isoformat(), _("since 1/7/2025")),
+        (FORMER.valid_to.isoformat(), FORMER.short_label),
+        (TWO_LEVEL.valid_from.isoformat(), TWO_LEVEL.short_label),
     ]
     as_of_text = as_of.isoformat() if hasattr(as_of, "isoformat") else (as_of or "")
     if as_of_text and as_of_text not in dict(maps_):

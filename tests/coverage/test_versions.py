@@ -148,9 +148,7 @@ def test_page_defaults_to_todays_communes_for_2026(venues, as_user):
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert 'data-code="22918"' in html and 'data-code="593"' not in html
-    assert "Administrative map of 31/12/2026 (since 1/7/2025 (province, commune)), by commune" in (
-        html
-    )
+    assert "Administrative map of 31/12/2026 (since 1/7/2025), by commune" in (html)
     assert 'value="commune" selected' in html and 'name="as_of"' in html
     old = client.get("/coverage?period=2024").get_data(as_text=True)
     assert 'data-code="593"' in old and 'value="district" selected' in old

@@ -106,15 +106,30 @@ areas_cli = AppGroup("areas", help="Administrative units and their boundaries.")
 @areas_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--level", type=click.Choice(["district", "commune", "province"]), required=True)
+@click.option(
+    "--valid-from",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The map the features are for: the units in force on this day (2025-07-01: today's "
+    "communes; default: today's map, the former one for districts). Codes were reused on "
+    "1 July 2025, so features match within this map only.",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report; change nothing.")
-def areas_import(path: str, level: str, dry_run: bool) -> None:
+def areas_import(path: str, level: str, valid_from, dry_run: bool) -> None:
     """Load official boundaries from a GeoJSON file, matching features by GSO code."""
     from .areas.services import load_boundary_file
 
-    report = run_service(load_boundary_file, path, level, dry_run=dry_run)
+    report = run_service(
+        load_boundary_file,
+        path,
+        level,
+        valid_from=valid_from.date() if valid_from else None,
+        dry_run=dry_run,
+    )
     click.echo(
         f"{'dry run: ' if dry_run else ''}{len(report.updated)} {level} boundaries "
-        f"{'would be ' if dry_run else ''}replaced, {len(report.unchanged)} unchanged"
+        f"{'would be ' if dry_run else ''}replaced, {len(report.unchanged)} unchanged "
+        f"(map of {report.as_of:%d/%m/%Y})"
     )
     if report.unmatched_features:
         click.echo(
@@ -124,8 +139,10 @@ def areas_import(path: str, level: str, dry_run: bool) -> None:
         click.echo(
             "areas not in the file (kept as they were): " + ", ".join(report.areas_without_feature)
         )
+    if report.successors_rebuilt:
+        click.echo(f"today's units rebuilt from these boundaries: {report.successors_rebuilt}")
     if not dry_run:
-        click.echo(f"venues whose district changed: {report.venues_moved}")
+        click.echo(f"venues whose units changed: {report.venues_moved}")
 
 
 @areas_cli.command("build-demo")
@@ -152,23 +169,43 @@ def areas_build_demo(output: str | None) -> None:
 class _LocateArgs(Schema):
     lat = fields.Float(required=True)
     lon = fields.Float(required=True)
+    as_of = fields.Date(load_default=None)
 
 
 @areas_cli.command("locate")
 @click.argument("lat")
 @click.argument("lon")
-def areas_locate(lat: str, lon: str) -> None:
-    """Print the district and commune of a point (LAT LON in decimal degrees)."""
+@click.option("--as-of", default=None, help="The map of this day (YYYY-MM-DD; default today).")
+def areas_locate(lat: str, lon: str, as_of: str | None) -> None:
+    """Print the units of a point (LAT LON in decimal degrees): the former district and commune,
+    and the commune-level unit on the map of the day."""
     from .areas.services import locate
 
-    args = run_service(_LocateArgs().load, {"lat": lat, "lon": lon})
-    where = run_service(locate, args["lat"], args["lon"])
-    commune = where.commune
+    args = run_service(_LocateArgs().load, {"lat": lat, "lon": lon, "as_of": as_of})
+    where = run_service(locate, args["lat"], args["lon"], args["as_of"])
+    commune, unit = where.commune, where.unit
     click.echo(
         f"district {where.district.code} {where.district.name}; commune "
         f"{commune.code + ' ' + commune.name if commune else '-'}"
+        + (f"; on {where.as_of:%d/%m/%Y}: {unit.code} {unit.name}" if unit else "")
         + (f" (snapped, {where.snapped_m:.0f} m outside)" if where.snapped_m else "")
     )
+
+
+@areas_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def areas_load(path: str) -> None:
+    """Load a unit list of today's map (the format of seed_data/areas/lam_dong_2025.json):
+    the province, its units and their predecessors, as one unit of work; then today's
+    polygons built from the former ones and the venues placed on today's map."""
+    from .areas.services import load_todays_map
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"Cannot read {path} as JSON: {exc}")
+    changed = run_service(load_todays_map, data)
+    click.echo(f"units and links changed: {changed}")
 
 
 # ---------------------------------------------------------------- inspections

@@ -1,6 +1,7 @@
 """The seed: complete, idempotent, deterministic demo data, rebuildable demo boundaries."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 from inspections import seeding
 from inspections.accounts.models import Agency
 from inspections.areas.models import Area
+from inspections.areas.versions import in_force_clause
 from inspections.extensions import db
 from inspections.venues import demo
 from inspections.venues.models import SECTOR_CODES, Sector, Venue
@@ -20,10 +22,17 @@ def count(model, *where):
 
 
 def test_reference_data_is_complete():
-    assert count(Area, Area.level == "province") == 1
-    assert count(Area, Area.level == "district") == 10
-    assert count(Area, Area.level == "commune") == 121
-    assert count(Area, Area.geom.is_not(None), Area.level != "province") == 131
+    former, today = in_force_clause(date(2025, 6, 30)), in_force_clause(date(2025, 7, 1))
+    # the former map: Bình Thuận, Lâm Đồng and Đắk Nông; Bình Thuận's districts and communes
+    assert count(Area, Area.level == "province", former) == 3
+    assert count(Area, Area.level == "district", former) == 10
+    assert count(Area, Area.level == "commune", former) == 121
+    assert count(Area, Area.geom.is_not(None), Area.level != "province", former) == 131
+    # today's map: Lâm Đồng, its 124 units, polygons for the 45 on former Bình Thuận
+    assert count(Area, Area.level == "province", today) == 1
+    assert count(Area, Area.level == "district", today) == 0
+    assert count(Area, Area.level == "commune", today) == 124
+    assert count(Area, Area.geom.is_not(None), Area.level == "commune", today) == 45
     assert set(db.session.scalars(select(Sector.code))) == set(SECTOR_CODES)
     assert set(db.session.scalars(select(Agency.code))) == {
         "labour",
@@ -42,8 +51,12 @@ def test_seed_twice_changes_nothing():
 
 
 def test_demo_venues_are_deterministic_and_idempotent():
-    communes = list(
-        db.session.scalars(select(Area).where(Area.level == "commune").order_by(Area.code))
+    communes = list(  # the former communes: today's units have no seat to place venues at
+        db.session.scalars(
+            select(Area)
+            .where(Area.level == "commune", Area.ref_lat.is_not(None))
+            .order_by(Area.code)
+        )
     )
     first, second = demo.plan(communes), demo.plan(communes)
     assert first == second

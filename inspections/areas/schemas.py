@@ -4,6 +4,18 @@ from marshmallow import Schema, fields, validate
 
 from .models import LEVELS
 
+AS_OF = {
+    "metadata": {
+        "description": "the day whose administrative map is read (codes were reused on 1 July 2025)"
+    }
+}
+
+
+class AsOfQuery(Schema):
+    as_of = fields.Date(
+        metadata={"description": "the unit in force on this day (default: its latest version)"}
+    )
+
 
 class AreaQuery(Schema):
     level = fields.String(validate=validate.OneOf(LEVELS))
@@ -12,6 +24,25 @@ class AreaQuery(Schema):
         validate=validate.Length(max=100),
         metadata={"description": "name, accents and case ignored"},
     )
+    as_of = fields.Date(
+        metadata={"description": "only the units in force on this day (default: every map)"}
+    )
+
+
+class PredecessorOut(Schema):
+    """A unit this one was formed from."""
+
+    code = fields.String(attribute="predecessor.code")
+    name = fields.String(attribute="predecessor.name")
+    kind = fields.String(metadata={"description": "whole, or split (a part of a divided unit)"})
+    main_part = fields.Boolean(metadata={"description": "split: this unit got the main part"})
+
+
+class SuccessorOut(PredecessorOut):
+    """A unit this one went into."""
+
+    code = fields.String(attribute="successor.code")
+    name = fields.String(attribute="successor.name")
 
 
 class AreaOut(Schema):
@@ -35,16 +66,34 @@ class AreaOut(Schema):
             else ("approximate" if a.boundary_source == "demo" else "official")
         )
     )
+    predecessors = fields.List(
+        fields.Nested(PredecessorOut),
+        attribute="predecessor_links",
+        metadata={"description": "the units it was formed from on 1 July 2025"},
+    )
+    successors = fields.List(
+        fields.Nested(SuccessorOut),
+        attribute="successor_links",
+        metadata={"description": "the units it went into on 1 July 2025"},
+    )
 
 
 class LocateQuery(Schema):
     lat = fields.Float(required=True)
     lon = fields.Float(required=True)
+    as_of = fields.Date(**AS_OF)
 
 
 class LocateOut(Schema):
-    district = fields.Nested(AreaOut)
-    commune = fields.Nested(AreaOut, allow_none=True)
+    district = fields.Nested(AreaOut, metadata={"description": "former district"})
+    commune = fields.Nested(AreaOut, allow_none=True, metadata={"description": "former commune"})
+    unit = fields.Nested(
+        AreaOut,
+        allow_none=True,
+        metadata={"description": "the commune-level unit on the map of as_of"},
+    )
+    province = fields.Nested(AreaOut, allow_none=True)
+    as_of = fields.Date()
     snapped_m = fields.Float(
         allow_none=True,
         metadata={
@@ -56,3 +105,8 @@ class LocateOut(Schema):
 
 class GeoJSONQuery(Schema):
     level = fields.String(load_default="district", validate=validate.OneOf(LEVELS))
+    as_of = fields.Date(
+        metadata={
+            "description": "the map of this day (default: today's; the former one for districts)"
+        }
+    )

@@ -58,6 +58,7 @@ def coverage(args):
         scope=scope_of(current_user),
         sector=args.get("sector"),
         by_sector=args["by_sector"],
+        as_of=args.get("as_of"),
     )
     return _json(CoverageOut().dump(cov), "application/json")
 
@@ -67,10 +68,18 @@ def coverage(args):
 @blp.response(200, CoverageGeoOut, content_type="application/geo+json")
 @requires(P.COVERAGE_READ)
 def coverage_geojson(args):
-    """The same figures as a FeatureCollection of the area polygons (simplified)."""
+    """The same figures as a FeatureCollection of the area polygons (simplified); a unit
+    without a polygon has its point, or no geometry."""
     scope = scope_of(current_user)
-    cov = rule.coverage(period_of(args), args["level"], scope=scope, sector=args.get("sector"))
-    areas = area_features(cov, lists.area_shapes(args["level"], scope))
+    cov = rule.coverage(
+        period_of(args),
+        args["level"],
+        scope=scope,
+        sector=args.get("sector"),
+        as_of=args.get("as_of"),
+    )
+    shapes, unit_points = lists.map_areas(cov, scope)
+    areas = area_features(cov, shapes, unit_points)
     return _json(CoverageGeoOut().dump(areas), "application/geo+json")
 
 
@@ -82,7 +91,7 @@ def coverage_venues(args):
     """The venues behind one figure of one area (GSO code), in name order."""
     scope = scope_of(current_user)
     period = period_of(args)
-    area = rule.area_for(args["area"], scope)
+    area = rule.area_asked(args["area"], scope, period, args.get("as_of"))
     total, lines = lists.venue_lines(
         period,
         scope=scope,
@@ -114,7 +123,7 @@ def coverage_next(args):
     from lat/lon when given)."""
     scope = scope_of(current_user)
     period = period_of(args)
-    area = rule.area_for(args["area"], scope)
+    area = rule.area_asked(args["area"], scope, period, args.get("as_of"))
     start = (args["lat"], args["lon"]) if "lat" in args and "lon" in args else None
     plan = next_visits.next_to_inspect(
         period,

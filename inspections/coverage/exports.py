@@ -19,6 +19,7 @@ HEADERS = [
     "Số cơ sở cần kiểm tra thêm để đạt chỉ tiêu",
 ]
 NO_VENUES = "không có cơ sở"
+LEVEL_VI = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
 HEAD_FILL = "DDEBF7"
 # Percentages with their one decimal (columns of HEADERS).
 PCT_FORMAT = {4: "0.0", 8: "0.0"}
@@ -69,6 +70,8 @@ def coverage_xlsx(cov: Coverage, period_text: str) -> bytes:
         "Mốc giai đoạn: "
         + (cov.targets.baseline_on.strftime("%d/%m/%Y") if cov.targets.baseline_on else "—"),
     ]
+    era = "trước 1/7/2025" if cov.version.valid_to else "từ 1/7/2025"
+    titles.append(f"Bản đồ hành chính ngày {cov.as_of:%d/%m/%Y} ({era}), {LEVEL_VI[cov.level]}")
     if cov.sector:
         titles.append(f"Ngành nghề: {cov.sector.name_vi}")
     totals = _cells(cov.totals)

@@ -7,9 +7,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
 from ..areas.models import Area
+from ..areas.versions import day_of, in_force_clause, venue_area_column, venue_in, version_of
 from ..errors import Invalid
 from ..extensions import db
 from ..venues.models import Sector, Venue
@@ -19,15 +21,13 @@ from .rule import (
     EARLIER,
     FIGURES,
     IN_PERIOD,
-    LEVELS,
     NEVER,
-    area_column,
-    check_level,
     ever_clause,
     in_scope_clause,
     last_inspected_on,
-    located_in,
+    map_of,
     sector_by_code,
+    visible_areas,
 )
 
 
@@ -78,11 +78,22 @@ def state_of(last_on, period: Period, baseline: date | None):
 
 
 def _venue_select(
-    period: Period, scope: Scope, sector_id: int | None, level: str, area: Area | None = None
+    period: Period,
+    scope: Scope,
+    sector_id: int | None,
+    level: str | None,
+    area: Area | None = None,
+    as_of: date | None = None,
 ):
-    """Venues in scope (of an area when given) with their last_on, as a subquery."""
-    area_col = area_column(level) if level in LEVELS else Venue.district_id
-    where = [located_in(area)] if area is not None else []
+    """Venues in scope (of an area when given) with their last_on and their unit of a level
+    on the map of as_of (see rule.map_of; an area's own level and map when given), as a
+    subquery."""
+    if area is not None:
+        day, level = day_of(area), area.level
+    else:
+        day, level = map_of(period, as_of, level)
+    area_col = venue_area_column(level, day)
+    where = [venue_in(area)] if area is not None else []
     return (
         select(
             Venue.id,
@@ -139,15 +150,18 @@ def venue_lines(
     figure: str = "in_scope",
     area: Area | None = None,
     sector: str | None = None,
-    level: str = "district",
+    level: str | None = None,
     page: int = 1,
     per_page: int | None = 50,
     locale: str = "vi",
+    as_of: date | None = None,
 ) -> tuple[int, list[VenueLine]]:
     """(total, one page of) the venues behind a figure of an area (or of the whole scope)."""
     sector_obj = sector_by_code(sector)
     targets = plan_for(period)
-    vs = _venue_select(period, scope, sector_obj.id if sector_obj else None, level, area)
+    vs = _venue_select(
+        period, scope, sector_obj.id if sector_obj else None, level, area, as_of=as_of
+    )
     where = [figure_clause(figure, vs.c.last_on, period, targets.baseline_on)]
     total = db.session.scalar(select(func.count()).select_from(vs).where(*where))
     q = (
@@ -164,11 +178,18 @@ def venue_lines(
 # ---------------------------------------------------------------- what the map draws
 
 
-def map_points(period: Period, *, scope: Scope, level: str, sector: str | None = None) -> list:
+def map_points(
+    period: Period,
+    *,
+    scope: Scope,
+    level: str | None,
+    sector: str | None = None,
+    as_of: date | None = None,
+) -> list:
     """Every venue in scope as rows of (lat, lon, state, id, name, area_id), for the map."""
     sector_obj = sector_by_code(sector)
     targets = plan_for(period)
-    vs = _venue_select(period, scope, sector_obj.id if sector_obj else None, level)
+    vs = _venue_select(period, scope, sector_obj.id if sector_obj else None, level, as_of=as_of)
     q = select(
         func.ST_Y(vs.c.location).label("lat"),
         func.ST_X(vs.c.location).label("lon"),
@@ -182,14 +203,17 @@ def map_points(period: Period, *, scope: Scope, level: str, sector: str | None =
 
 # Simplification (degrees) per level: about 50 m for districts, 100 m for the small communes,
 # invisible at the zoom that shows them whole and halving what the page carries.
-SIMPLIFY = {"district": 0.0005, "commune": 0.001}
+SIMPLIFY = {"province": 0.001, "district": 0.0005, "commune": 0.001}
 
 
-def area_shapes(level: str, scope: Scope) -> list:
+def area_shapes(level: str, scope: Scope, as_of: date) -> list:
     """Rows of (id, code, name, boundary_source, geojson text, label_lat, label_lon) of the
-    areas of a level, simplified in the database for size."""
-    check_level(level)
+    units of a level on the map of a day that have a polygon, simplified in the database for
+    size. A province is drawn as the union of its units' polygons (the part of it with
+    boundaries loaded)."""
     tolerance = SIMPLIFY[level]
+    if level == "province":
+        return _province_shapes(scope, as_of, tolerance)
     pos = func.ST_PointOnSurface(Area.geom)
     q = (
         select(
@@ -203,7 +227,69 @@ def area_shapes(level: str, scope: Scope) -> list:
             func.ST_Y(pos).label("label_lat"),
             func.ST_X(pos).label("label_lon"),
         )
-        .where(Area.level == level, Area.geom.is_not(None), scope.areas(Area))
+        .where(visible_areas(level, as_of, scope), Area.geom.is_not(None))
+        .order_by(Area.code)
+    )
+    return list(db.session.execute(q))
+
+
+def _province_shapes(scope: Scope, as_of: date, tolerance: float) -> list:
+    unit = aliased(Area)
+    level = version_of(as_of).top_level
+    # Approximate when a unit's polygon is (demo) or when units have none (only the part of
+    # the province with boundaries is drawn).
+    approximate = or_(
+        func.max(case((unit.boundary_source == "demo", 1), else_=0)) == 1,
+        func.count(unit.id) > func.count(unit.geom),
+    )
+    merged = (
+        select(
+            unit.parent_id.label("id"),
+            func.ST_Union(unit.geom).label("geom"),
+            case((approximate, "demo"), else_="union").label("source"),
+        )
+        .where(unit.level == level, in_force_clause(as_of, unit))
+        .group_by(unit.parent_id)
+        .having(func.count(unit.geom) > 0)
+        .subquery("merged")
+    )
+    pos = func.ST_PointOnSurface(merged.c.geom)
+    q = (
+        select(
+            Area.id,
+            Area.code,
+            Area.name,
+            merged.c.source.label("boundary_source"),
+            func.ST_AsGeoJSON(func.ST_SimplifyPreserveTopology(merged.c.geom, tolerance), 4).label(
+                "geojson"
+            ),
+            func.ST_Y(pos).label("label_lat"),
+            func.ST_X(pos).label("label_lon"),
+        )
+        .join(merged, merged.c.id == Area.id)
+        .where(visible_areas("province", as_of, scope))
+        .order_by(Area.code)
+    )
+    return list(db.session.execute(q))
+
+
+def map_areas(cov, scope: Scope) -> tuple[list, list]:
+    """What the map draws of a figure set's units: (polygons, points of the units without
+    one)."""
+    shapes = area_shapes(cov.level, scope, cov.as_of)
+    drawn = {s.id for s in shapes}
+    return shapes, unit_points([r.area_id for r in cov.rows if r.area_id not in drawn])
+
+
+def unit_points(area_ids: list[int]) -> list:
+    """Rows of (id, code, name, lat, lon) of units, for those drawn without a polygon."""
+    if not area_ids:
+        return []
+    lat = func.coalesce(Area.point_lat, Area.ref_lat)
+    lon = func.coalesce(Area.point_lon, Area.ref_lon)
+    q = (
+        select(Area.id, Area.code, Area.name, lat.label("lat"), lon.label("lon"))
+        .where(Area.id.in_(area_ids), lat.is_not(None))
         .order_by(Area.code)
     )
     return list(db.session.execute(q))

@@ -3,6 +3,7 @@ the map's, which carries only what the map shows."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from marshmallow import Schema, fields
@@ -18,8 +19,13 @@ class AreaFeature:
     """One area of a figure set with its (simplified) polygon."""
 
     figures: Figures
-    geojson: str
+    geojson: str  # a polygon, else the unit's point, else "null" (GeoJSON allows no geometry)
     popup: str = ""  # the map's popup HTML; the API leaves it out
+
+    @property
+    def drawable(self) -> bool:
+        """Whether the feature has a geometry to draw."""
+        return self.geojson != "null"
 
 
 @dataclass
@@ -40,13 +46,24 @@ class CoverageAreas:
         return self.coverage.targets
 
 
-def area_features(cov: Coverage, shapes: list) -> CoverageAreas:
-    """The areas of the figure set that have a polygon (lists.area_shapes), in code order."""
-    by_id = {r.area_id: r for r in cov.rows}
-    features = [
-        AreaFeature(by_id[shape.id], shape.geojson) for shape in shapes if shape.id in by_id
-    ]
-    return CoverageAreas(cov, features)
+def point_geojson(lat: float, lon: float) -> str:
+    """A GeoJSON Point (longitude first)."""
+    return json.dumps({"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]})
+
+
+def area_features(cov: Coverage, shapes: list, points: list = ()) -> CoverageAreas:
+    """Every row of the figure set as a feature, in the rows' order: its polygon
+    (lists.area_shapes), else its point (lists.unit_points), else no geometry: a unit without
+    a boundary is never dropped."""
+    geometry = {p.id: point_geojson(p.lat, p.lon) for p in points}
+    geometry.update({s.id: s.geojson for s in shapes})
+    return CoverageAreas(cov, [AreaFeature(r, geometry.get(r.area_id, "null")) for r in cov.rows])
+
+
+def undrawn_rows(cov: Coverage, shapes: list, points: list) -> list[Figures]:
+    """The rows the map cannot draw (no polygon, no point): listed under it instead."""
+    drawn = {s.id for s in shapes} | {p.id for p in points}
+    return [r for r in cov.rows if r.area_id not in drawn]
 
 
 class MapAreaPropertiesOut(Schema):
@@ -84,7 +101,8 @@ def bounds(fc: dict) -> list | None:
                 walk(c)
 
     for f in fc["features"]:
-        walk(f["geometry"]["coordinates"])
+        if f["geometry"]:
+            walk(f["geometry"]["coordinates"])
     if not xs:
         return None
     return [[min(ys), min(xs)], [max(ys), max(xs)]]

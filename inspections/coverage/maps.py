@@ -88,10 +88,12 @@ def build_map(
     points: list,
     area_links,
     *,
+    unit_points: list = (),
     external: bool = False,
 ) -> folium.Map:
-    """The folium map of a figure set (shapes from lists.area_shapes, points from
-    lists.map_points).
+    """The folium map of a figure set (shapes from lists.area_shapes, venue points from
+    lists.map_points, the points of units without a polygon from lists.unit_points: drawn as
+    circles).
 
     area_links(code, figure) gives the URL of the venue list behind a figure of an area.
     """
@@ -113,7 +115,8 @@ def build_map(
             name=_("Base map"),
             max_zoom=19,
         ).add_to(fmap)
-    areas = area_features(cov, shapes)
+    areas = area_features(cov, shapes, unit_points)
+    areas.features = [f for f in areas.features if f.drawable]
     for feature in areas.features:
         code = feature.figures.code
         feature.popup = _area_popup(feature.figures, area_links(code, "never_inspected"))
@@ -131,6 +134,8 @@ def build_map(
                 "fillOpacity": 0.55,
             },
             highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.7},
+            # a unit without a polygon is drawn at its point
+            marker=folium.CircleMarker(radius=14),
             # The popup is HTML escaped here (_area_popup); the name is text, not markup.
             on_each_feature=JsCode(
                 "function (feature, layer) {"
@@ -143,10 +148,12 @@ def build_map(
         box = bounds(fc)
         if box:
             fmap.fit_bounds(box)
+        places = [(s.code, s.label_lat, s.label_lon) for s in shapes]
+        places += [(u.code, u.lat, u.lon) for u in unit_points]
         labels = [
-            [round(s.label_lat, 5), round(s.label_lon, 5), str(escape(_label(by_code[s.code])))]
-            for s in shapes
-            if s.code in by_code and s.label_lat is not None
+            [round(lat, 5), round(lon, 5), str(escape(_label(by_code[code])))]
+            for code, lat, lon in places
+            if code in by_code and lat is not None
         ]
         AreaLabels(labels, name=_("Counts (inspected/in scope)")).add_to(fmap)
     if points:

@@ -8,6 +8,7 @@ from sqlalchemy import case, func, null, or_, select
 
 from ..accounts.services import Scope
 from ..areas.models import Area
+from ..areas.versions import venue_in
 from ..extensions import db
 from ..spatial import distance_m, point_expr
 from ..venues.models import Sector, Venue
@@ -21,7 +22,6 @@ from .rule import (
     area_figures,
     in_scope_clause,
     last_inspected_on,
-    located_in,
     sector_by_code,
 )
 
@@ -107,7 +107,7 @@ def next_to_inspect(
         .where(
             in_scope_clause(period, sector_obj.id if sector_obj else None),
             scope.venues(Venue),
-            located_in(area),
+            venue_in(area),
         )
         .subquery("cand")
     )

@@ -22,9 +22,21 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import Date, and_, bindparam, case, func, null, or_, select
+from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
 from ..areas.models import Area
+from ..areas.versions import (
+    Version,
+    check_as_of,
+    check_level,
+    day_of,
+    default_level,
+    in_force_clause,
+    venue_area_column,
+    venue_in,
+    version_of,
+)
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..venues.models import Sector, Venue
@@ -33,7 +45,6 @@ from ..visits.models import Inspection
 from .periods import Period
 from .plans import Targets, plan_for
 
-LEVELS = ("district", "commune")
 FIGURES = ("in_scope", "inspected", "not_inspected", "ever_inspected", "never_inspected")
 # Map/list state of a venue in a period.
 IN_PERIOD, EARLIER, NEVER = "inspected", "earlier", "never"
@@ -129,7 +140,8 @@ class Figures:
 
 @dataclass
 class Coverage:
-    """A figure set: one row per area of a level, the totals row, and how it was computed."""
+    """A figure set: one row per area of a level on the map of ``as_of``, the totals row, and
+    how it was computed."""
 
     period: Period
     level: str
@@ -139,6 +151,12 @@ class Coverage:
     totals: Figures
     by_sector: bool = False
     sectors: list[Sector] = field(default_factory=list)
+    as_of: date | None = None
+
+    @property
+    def version(self) -> Version:
+        """The administrative map the rows are cut by."""
+        return version_of(self.as_of or self.period.end)
 
     @property
     def approximate_boundaries(self) -> bool:
@@ -178,23 +196,34 @@ def sector_by_code(code: str | None) -> Sector | None:
     )
 
 
-def check_level(level: str) -> str:
-    """The area level, or Invalid listing the accepted ones."""
-    if level not in LEVELS:
-        raise Invalid(
-            _(
-                "Unknown area level %(level)s; use one of %(levels)s.",
-                level=level,
-                levels=", ".join(LEVELS),
-            ),
-            field="level",
+def map_of(period: Period, as_of: date | None = None, level: str | None = None):
+    """(as_of, level) of a figure set: the day whose administrative map cuts the rows
+    (default: the period's last day) and the level (default: district before 1 July 2025,
+    commune after); Invalid for a day out of range or a level the map has not."""
+    day = check_as_of(as_of or period.end)
+    chosen = check_level(level) if level else default_level(day)
+    venue_area_column(chosen, day)  # refuses districts on today's map
+    return day, chosen
+
+
+def visible_areas(level: str, as_of: date, scope: Scope):
+    """WHERE clause of the units of a level on the map of a day that a figure set may show:
+    a province only with units under it; for an account of one area, its area, the units
+    under it and the units its venues lie in. (Which of the others have a row: see
+    figures_statement.)"""
+    where = [Area.level == level, in_force_clause(as_of)]
+    if level == "province":
+        child = aliased(Area)
+        where.append(
+            select(child.id)
+            .where(child.parent_id == Area.id, in_force_clause(as_of, child))
+            .exists()
         )
-    return level
-
-
-def area_column(level: str):
-    """The venue's column naming its area of a level."""
-    return Venue.district_id if level == "district" else Venue.commune_id
+    if not scope.everything:
+        col = venue_area_column(level, as_of)
+        mine = select(col).where(col.is_not(None), scope.venues(Venue))
+        where.append(or_(scope.areas(Area), Area.id.in_(mine)))
+    return and_(*where)
 
 
 # ---------------------------------------------------------------- the clauses of the rule
@@ -274,16 +303,6 @@ def ever_clause(last_on, baseline: date | None):
     return last_on.is_not(None) if baseline is None else last_on >= day(baseline)
 
 
-def located_in(area: Area):
-    """WHERE clause: the venue lies in the area (a province: in one of its districts)."""
-    if area.level == "district":
-        return Venue.district_id == area.id
-    if area.level == "commune":
-        return Venue.commune_id == area.id
-    districts = select(Area.id).where(Area.parent_id == area.id, Area.level == "district")
-    return Venue.district_id.in_(districts)
-
-
 def _scoped_venues(
     period: Period, baseline: date | None, sector_id: int | None, scope: Scope, *columns, where=()
 ):
@@ -317,14 +336,20 @@ def figures_statement(
     baseline: date | None,
     sector_id: int | None = None,
     by_sector: bool = False,
+    as_of: date | None = None,
 ):
-    """The figure set as one SELECT ... GROUP BY area (and sector on demand)."""
+    """The figure set as one SELECT ... GROUP BY area (and sector on demand), the venues
+    grouped by their unit column of the map of ``as_of`` (default: the period's last day).
+
+    A row for every unit of the province's land (with a polygon) and every unit with venues
+    in scope: today's Lâm Đồng has 124 units, the 45 on former Bình Thuận are drawn."""
+    day = as_of or period.end
     vs = _scoped_venues(
         period,
         baseline,
         sector_id,
         scope,
-        area_column(level).label("area_id"),
+        venue_area_column(level, day).label("area_id"),
         Venue.sector_id.label("sector_id"),
     )
     group = [Area.id, Area.code, Area.name, Area.boundary_source]
@@ -336,16 +361,25 @@ def figures_statement(
         select(*cols)
         .select_from(Area)
         .outerjoin(vs, vs.c.area_id == Area.id)
-        .where(Area.level == level, scope.areas(Area))
+        .where(visible_areas(level, day, scope))
         .group_by(*group)
+        .having(
+            or_(
+                Area.level == "province",
+                Area.geom.is_not(None),
+                func.count(vs.c.venue_id) > 0,
+            )
+        )
         .order_by(Area.code)
     )
 
 
-def _totals_area(scope: Scope) -> tuple[str, str, int | None]:
-    """Code, name and id of the totals row: the province, or the user's own area (columns
-    only: the area's polygon is not needed here)."""
-    where = Area.level == "province" if scope.everything else Area.id == scope.area_id
+def _totals_area(scope: Scope, as_of: date) -> tuple[str, str, int | None]:
+    """Code, name and id of the totals row: the province on the map of the day, or the user's
+    own area (columns only: the area's polygon is not needed here)."""
+    where = (
+        visible_areas("province", as_of, scope) if scope.everything else Area.id == scope.area_id
+    )
     row = db.session.execute(
         select(Area.code, Area.name, Area.id).where(where).order_by(Area.code).limit(1)
     ).first()
@@ -356,14 +390,16 @@ def _totals_area(scope: Scope) -> tuple[str, str, int | None]:
 
 def coverage(
     period: Period,
-    level: str = "district",
+    level: str | None = None,
     *,
     scope: Scope,
     sector: str | None = None,
     by_sector: bool = False,
+    as_of: date | None = None,
 ) -> Coverage:
-    """The figure set of a level for a period, as the user's scope sees it, with totals."""
-    check_level(level)
+    """The figure set of a level for a period on the map of ``as_of`` (see map_of), as the
+    user's scope sees it, with totals. The rule is the same on every map: totals agree."""
+    as_of, level = map_of(period, as_of, level)
     sector_obj = sector_by_code(sector)
     targets = plan_for(period)
     target = targets.coverage_pct
@@ -374,6 +410,7 @@ def coverage(
         targets.baseline_on,
         sector_obj.id if sector_obj else None,
         by_sector,
+        as_of,
     )
     sectors = list_sectors() if by_sector else []
     sector_codes = {s.id: s.code for s in sectors}
@@ -383,11 +420,14 @@ def coverage(
         row = rows.get(rec.id)
         if row is None:
             row = rows[rec.id] = Figures(rec.code, rec.name, rec.id, 0, 0, 0, target)
-            row.approximate_boundary = rec.boundary_source == "demo"
+            # a province without a polygon of its own is drawn from its units' polygons
+            row.approximate_boundary = rec.boundary_source == "demo" or (
+                level == "province" and rec.boundary_source is None
+            )
         row.add(fig)
         if by_sector and rec.sector_id is not None:
             row.sectors[sector_codes[rec.sector_id]] = fig
-    code, name, area_id = _totals_area(scope)
+    code, name, area_id = _totals_area(scope, as_of)
     totals = Figures(code, name, area_id, 0, 0, 0, target)
     for row in rows.values():
         totals.add(row)
@@ -403,22 +443,47 @@ def coverage(
         totals=totals,
         by_sector=by_sector,
         sectors=sectors,
+        as_of=as_of,
     )
 
 
 # ---------------------------------------------------------------- one area
 
 
-def area_for(code: str, scope: Scope) -> Area:
-    """An area the user may see (404 outside the scope)."""
-    area = db.session.scalars(
-        select(Area)
-        .where(Area.code == str(code), scope.areas(Area))
-        .order_by(Area.valid_from.desc())
-    ).first()
-    if area is None:
-        raise NotFound(_("Unknown area code %(code)s.", code=code), field="area")
-    return area
+def area_for(code: str, scope: Scope, as_of: date | None = None, strict: bool = False) -> Area:
+    """The unit with this code that the user may see (their area, a unit under it, or a unit
+    their venues lie in; 404 otherwise): the one on the map of ``as_of`` first, then (unless
+    ``strict``: the day was asked for) its other versions, latest first."""
+    units = db.session.scalars(
+        select(Area).where(Area.code == str(code)).order_by(Area.valid_from.desc())
+    ).all()
+    if as_of is not None:
+        day = check_as_of(as_of)
+        on_day = [a for a in units if a.valid_from <= day <= (a.valid_to or day)]
+        units = on_day if strict else on_day + [a for a in units if a not in on_day]
+    for area in units:
+        if scope.everything or _sees(scope, area):
+            return area
+    raise NotFound(_("Unknown area code %(code)s.", code=code), field="area")
+
+
+def area_asked(code: str, scope: Scope, period: Period, as_of: date | None = None) -> Area:
+    """The unit a drill-down names: on the map of as_of when one was asked for, else
+    preferably on the map of the period's last day."""
+    return area_for(code, scope, as_of or period.end, strict=as_of is not None)
+
+
+def _sees(scope: Scope, area: Area) -> bool:
+    """Whether an account of one area sees a unit (of any map)."""
+    if area.id == scope.area_id or area.parent_id == scope.area_id:
+        return True
+    if area.level == "province":
+        return False
+    col = venue_area_column(area.level, day_of(area))
+    return (
+        db.session.scalar(select(Venue.id).where(col == area.id, scope.venues(Venue)).limit(1))
+        is not None
+    )
 
 
 def area_figures(period: Period, area: Area, *, scope: Scope, sector: str | None = None) -> Figures:
@@ -430,7 +495,7 @@ def area_figures(period: Period, area: Area, *, scope: Scope, sector: str | None
         targets.baseline_on,
         sector_obj.id if sector_obj else None,
         scope,
-        where=[located_in(area)],
+        where=[venue_in(area)],
     )
     rec = db.session.execute(select(*_counts(vs, period, targets.baseline_on))).one()
     return Figures(

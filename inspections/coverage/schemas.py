@@ -6,12 +6,18 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from .rule import FIGURES, LEVELS
+from ..areas.models import LEVELS
+from .rule import FIGURES
 
 LEVEL_FIELD = {
-    "load_default": "district",
+    "load_default": None,
     "validate": validate.OneOf(LEVELS, error="Unknown area level; use one of: {choices}."),
-    "metadata": {"description": "area level of the rows: " + ", ".join(LEVELS)},
+    "metadata": {
+        "description": "area level of the rows: "
+        + ", ".join(LEVELS)
+        + " (default: district on a map before 1 July 2025, commune after; no districts "
+        "since then)"
+    },
 }
 
 
@@ -27,6 +33,12 @@ class PeriodArgs(Schema):
     end = fields.Date(metadata={"description": "last day (inclusive), with start"})
     sector = fields.String(
         validate=validate.Length(max=32), metadata={"description": "sector code filter"}
+    )
+    as_of = fields.Date(
+        metadata={
+            "description": "the day whose administrative map cuts the areas (codes were reused "
+            "on 1 July 2025); default: the last day of the period"
+        }
     )
 
 
@@ -117,6 +129,7 @@ class CoverageOut(Schema):
     target_pct = fields.Float(attribute="targets.coverage_pct")
     baseline_on = fields.Date(attribute="targets.baseline_on", allow_none=True)
     level = fields.String()
+    as_of = fields.Date(metadata={"description": "the day whose administrative map was used"})
     sector = fields.Function(lambda c: c.sector.code if c.sector else None)
     approximate_boundaries = fields.Boolean()
     rows = fields.List(fields.Nested(FiguresWithSectorsOut))
@@ -135,7 +148,12 @@ class AreaFeatureOut(Schema):
     id = fields.String(attribute="figures.code", metadata={"description": "GSO code"})
     properties = fields.Nested(AreaPropertiesOut, attribute="figures")
     geometry = fields.Function(
-        lambda f: json.loads(f.geojson), metadata={"description": "simplified polygon"}
+        lambda f: json.loads(f.geojson),
+        allow_none=True,
+        metadata={
+            "description": "simplified polygon; a Point for a unit without a boundary; null "
+            "when the unit has neither"
+        },
     )
 
 

@@ -21,6 +21,8 @@ from flask_login import current_user
 
 from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
+from ..areas.versions import FORMER, TWO_LEVEL, day_of, version_of
+from ..areas.views import area_url
 from ..audit.services import record
 from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
@@ -29,6 +31,7 @@ from ..forms import load_form
 from ..pagination import Page
 from . import exports, lists, maps, next_visits, periods, rule
 from .map_file import standalone_html
+from .map_geojson import undrawn_rows
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .plans import list_plans, plan_for, save_plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
@@ -36,6 +39,21 @@ from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
 AREA_TABS = ("next", "never_inspected", "not_inspected", "inspected", "in_scope")
+
+
+def map_text(cov) -> str:
+    """ "Administrative map of 31/12/2026 (since 1/7/2025), by commune"."""
+    levels = {
+        "province": _("by province"),
+        "district": _("by district"),
+        "commune": _("by commune"),
+    }
+    return _(
+        "Administrative map of %(d)s (%(version)s), %(level)s",
+        d=cov.as_of.strftime("%d/%m/%Y"),
+        version=cov.version.short_label,
+        level=levels[cov.level],
+    )
 
 
 def figure_label(figure: str) -> str:
@@ -60,8 +78,7 @@ def _query_args(schema) -> tuple[dict, dict]:
         form.pop("end", None)
     data, errors = load_form(schema, form)
     if data is None:  # keep what the picker needs to show the form again
-        data = {"level": form.get("level") if form.get("level") in rule.LEVELS else "district"}
-        data.update({k: form[k] for k in ("period", "sector") if form.get(k)})
+        data = {k: form[k] for k in ("period", "sector", "level", "as_of") if form.get(k)}
     return data, errors
 
 
@@ -71,8 +88,12 @@ def _period(args: dict) -> periods.Period:
     )
 
 
-def _links(period: periods.Period, sector: str | None, external: bool = False):
+def _links(period: periods.Period, sector: str | None, external: bool = False, as_of=None):
+    """link(code, figure): the URL of an area's list behind a figure (the map of as_of when
+    one was asked for; otherwise the area page reads the period's)."""
     extra = {"sector": sector} if sector else {}
+    if as_of:
+        extra["as_of"] = as_of.isoformat()
 
     def link(code: str, figure: str) -> str:
         return url_for(
@@ -87,7 +108,7 @@ def _links(period: periods.Period, sector: str | None, external: bool = False):
     return link
 
 
-def _picker(args: dict, period: periods.Period | None) -> dict:
+def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     today = local_today()
     presets = periods.presets(today)
     if period and period.key and period.key not in dict(presets):
@@ -95,12 +116,29 @@ def _picker(args: dict, period: periods.Period | None) -> dict:
     chosen = args.get("period") or (period.key if period else None)
     if period and not chosen:
         chosen = "custom"
+    as_of = args.get("as_of")
+    maps_ = [
+        ("", _("of the period's last day")),
+        (FORMER.valid_to.isoformat(), FORMER.short_label),
+        (TWO_LEVEL.valid_from.isoformat(), TWO_LEVEL.short_label),
+    ]
+    as_of_text = as_of.isoformat() if hasattr(as_of, "isoformat") else (as_of or "")
+    if as_of_text and as_of_text not in dict(maps_):
+        maps_.append((as_of_text, as_of_text))
     return {
         "presets": presets,
         "chosen": chosen or str(today.year),
         "start": period.start.isoformat() if period else "",
         "end": period.end.isoformat() if period else "",
         "sectors": rule.list_sectors(),
+        "levels": [
+            ("province", _("By province")),
+            ("district", _("By district (before 1/7/2025)")),
+            ("commune", _("By commune")),
+        ],
+        "level": cov.level if cov else args.get("level"),
+        "maps": maps_,
+        "as_of": as_of_text,
     }
 
 
@@ -110,25 +148,25 @@ def index():
     args, errors = _query_args(CoverageQuery())
     scope = scope_of(current_user)
     cov = period = parts = None
+    undrawn = []
     status = 200
     if not errors:
         try:
             period = _period(args)
             cov = rule.coverage(
                 period,
-                args["level"],
+                args.get("level"),
                 scope=scope,
                 sector=args.get("sector"),
                 by_sector=args.get("by_sector", False),
+                as_of=args.get("as_of"),
             )
         except Invalid as exc:
             errors = exc.messages()
     if errors:
         status = 422
     else:
-        shapes = lists.area_shapes(cov.level, scope)
-        points = lists.map_points(period, scope=scope, level=cov.level, sector=args.get("sector"))
-        fmap = maps.build_map(cov, shapes, points, _links(period, args.get("sector")))
+        fmap, undrawn = _map(cov, scope, period, args)
         parts = maps.render_parts(fmap, g.get("csp_nonce", ""))
     return render_template(
         "coverage/index.html",
@@ -138,17 +176,34 @@ def index():
         args=args,
         errors=errors,
         map=parts,
-        picker=_picker(args, period),
-        link=_links(period, args.get("sector")) if period else None,
-        query=_current_query(args, period),
+        map_text=map_text(cov) if cov else "",
+        reorganised=TWO_LEVEL.valid_from.isoformat(),
+        undrawn=undrawn,
+        picker=_picker(args, period, cov),
+        link=_links(period, args.get("sector"), as_of=args.get("as_of")) if period else None,
+        query=_current_query(args, cov),
     ), status
 
 
-def _current_query(args: dict, period: periods.Period | None) -> dict:
-    if period is None:
+def _map(cov, scope, period: periods.Period, args: dict, external: bool = False):
+    """The folium map of a figure set, and the rows it cannot draw (listed under it)."""
+    shapes, unit_points = lists.map_areas(cov, scope)
+    points = lists.map_points(
+        period, scope=scope, level=cov.level, sector=args.get("sector"), as_of=cov.as_of
+    )
+    links = _links(period, args.get("sector"), external=external, as_of=args.get("as_of"))
+    fmap = maps.build_map(cov, shapes, points, links, unit_points=unit_points, external=external)
+    return fmap, undrawn_rows(cov, shapes, unit_points)
+
+
+def _current_query(args: dict, cov) -> dict:
+    """The query that names this figure set again (the downloads)."""
+    if cov is None:
         return {}
-    out = dict(period.args())
-    out["level"] = args.get("level", "district")
+    out = dict(cov.period.args())
+    out["level"] = cov.level
+    if args.get("as_of"):
+        out["as_of"] = cov.as_of.isoformat()
     if args.get("sector"):
         out["sector"] = args["sector"]
     if args.get("by_sector"):
@@ -168,7 +223,6 @@ def _venue_url():
 def area(code: str):
     """One area: its figures, what to inspect next, and the venues behind each figure."""
     scope = scope_of(current_user)
-    area_obj = rule.area_for(code, scope)
     form = request.args.copy()
     figure = form.pop("figure", "next")
     if figure not in AREA_TABS and figure != "ever_inspected":
@@ -186,7 +240,11 @@ def area(code: str):
         raise Invalid(_("Some of the data is not valid."), details=errors)
     period = _period(data)
     sector = data.get("sector")
+    area_obj = rule.area_asked(code, scope, period, data.get("as_of"))
     figures = rule.area_figures(period, area_obj, scope=scope, sector=sector)
+    base_args = {**period.args(), **({"sector": sector} if sector else {})}
+    if data.get("as_of"):
+        base_args["as_of"] = data["as_of"].isoformat()
     context = {
         "area": area_obj,
         "figures": figures,
@@ -197,9 +255,11 @@ def area(code: str):
         "targets": plan_for(period),
         "tabs": AREA_TABS,
         "figure_label": figure_label,
-        "link": _links(period, sector),
-        "base_args": {**period.args(), **({"sector": sector} if sector else {})},
+        "link": _links(period, sector, as_of=data.get("as_of")),
+        "base_args": base_args,
         "venue_url": _venue_url(),
+        "version": version_of(day_of(area_obj)),
+        "area_url": area_url,
     }
     if figure == "next":
         start = (data["lat"], data["lon"]) if "lat" in data and "lon" in data else None
@@ -236,10 +296,11 @@ def _coverage_for_download():
     period = _period(args)
     cov = rule.coverage(
         period,
-        args["level"],
+        args.get("level"),
         scope=scope_of(current_user),
         sector=args.get("sector"),
         by_sector=args.get("by_sector", False),
+        as_of=args.get("as_of"),
     )
     return args, period, cov
 
@@ -253,7 +314,7 @@ def export_xlsx():
     record(
         "export",
         object_type="coverage",
-        summary=f"coverage XLSX {period.start}..{period.end} level={cov.level}"
+        summary=f"coverage XLSX {period.start}..{period.end} level={cov.level} as_of={cov.as_of}"
         + (f" sector={cov.sector.code}" if cov.sector else ""),
     )
     name = f"do-bao-phu-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
@@ -269,25 +330,26 @@ def export_xlsx():
 def export_map():
     """The map as one standalone HTML file (vendored scripts inlined; audited)."""
     args, period, cov = _coverage_for_download()
-    scope = scope_of(current_user)
-    shapes = lists.area_shapes(cov.level, scope)
-    points = lists.map_points(period, scope=scope, level=cov.level, sector=args.get("sector"))
-    fmap = maps.build_map(
-        cov, shapes, points, _links(period, args.get("sector"), external=True), external=True
-    )
+    fmap, _undrawn = _map(cov, scope_of(current_user), period, args, external=True)
     period_text = periods.describe(period)
     plan = cov.targets.plan
     target = f"{float(cov.targets.coverage_pct):g}"
-    intro = f"{period_text} · " + (
-        _("Plan %(n)s, target %(t)s %%", n=plan.number, t=target)
-        if plan
-        else _("No plan: default target %(t)s %%", t=target)
+    intro = (
+        f"{period_text} · "
+        + (
+            _("Plan %(n)s, target %(t)s %%", n=plan.number, t=target)
+            if plan
+            else _("No plan: default target %(t)s %%", t=target)
+        )
+        + " · "
+        + map_text(cov)
     )
     body = standalone_html(fmap, _("Coverage of the venues by inspections"), intro)
     record(
         "export",
         object_type="coverage",
-        summary=f"coverage map HTML {period.start}..{period.end} level={cov.level}",
+        summary=f"coverage map HTML {period.start}..{period.end} level={cov.level} "
+        f"as_of={cov.as_of}",
     )
     name = f"ban-do-bao-phu-{period.start:%Y%m%d}-{period.end:%Y%m%d}.html"
     return Response(

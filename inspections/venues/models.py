@@ -106,6 +106,9 @@ class Venue(db.Model):
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    # district_id and commune_id are the former map (until 30/06/2025); this is the venue's
+    # commune-level unit on today's map (since 01/07/2025), kept by areas/locating.py.
+    commune_2025_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="operating", index=True)
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -120,6 +123,7 @@ class Venue(db.Model):
     sector: Mapped[Sector] = relationship(lazy="joined")
     district: Mapped[Area | None] = relationship(foreign_keys=[district_id])
     commune: Mapped[Area | None] = relationship(foreign_keys=[commune_id])
+    commune_2025: Mapped[Area | None] = relationship(foreign_keys=[commune_2025_id])
     merged_into: Mapped[Venue | None] = relationship(remote_side=[id])
     licences: Mapped[list[VenueLicence]] = relationship(
         back_populates="venue",

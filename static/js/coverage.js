@@ -12,6 +12,17 @@
     period.addEventListener('change', sync);
     sync();
   }
+  // Today's map has no districts: choosing it (or a day since the reorganisation) with the
+  // district level switches to communes; the former map offers districts again.
+  var asOf = document.getElementById('f-as-of');
+  var level = document.getElementById('f-level');
+  if (asOf && level) {
+    asOf.addEventListener('change', function () {
+      if (asOf.value && asOf.value >= asOf.dataset.reorganised && level.value === 'district') {
+        level.value = 'commune';
+      }
+    });
+  }
   // Sortable tables: click a header; numbers compare by data-value.
   document.querySelectorAll('table.cov-table').forEach(function (table) {
     var heads = table.querySelectorAll('thead th[data-sort]');

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspections.areas.models import Area
 from inspections.areas.services import assign_venue_areas
@@ -85,4 +85,29 @@ def test_coverage_page_on_a_phone(phone, live_server):
     items = page.locator(".cov-list li")
     assert items.count() == 30
     assert "never inspected" in items.first.inner_text()
+    assert page.errors == []
+
+
+def test_todays_communes_and_the_former_districts(phone, live_server):
+    """2026 opens on today's communes; the picker goes back to the former districts, and
+    choosing today's map again switches the level to communes."""
+    with live_server.app.app_context():
+        arranged = db.session.scalar(select(func.count()).select_from(Venue))
+    if not arranged:
+        _arrange(live_server.app)
+    page = phone
+    sign_in(page, live_server, "t_coord")
+    page.goto(live_server.url("/coverage?period=2026"))
+    page.locator("#cov-map path.leaflet-interactive").nth(44).wait_for(timeout=10000)
+    assert page.locator('#cov-table tr[data-code="22918"]').count() == 1  # Phường Mũi Né
+    assert page.locator('#cov-table tr[data-code="593"]').count() == 0
+    assert "0/40" in page.locator(".cov-label span").all_inner_texts()
+    assert page.input_value("#f-level") == "commune"
+    page.select_option("#f-as-of", "2025-06-30")
+    page.select_option("#f-level", "district")
+    page.locator("#cov-filters button[type=submit]").click()
+    page.locator('#cov-table tr[data-code="593"]').wait_for(timeout=10000)
+    assert "as_of=2025-06-30" in page.url and "level=district" in page.url
+    page.select_option("#f-as-of", "2025-07-01")
+    assert page.input_value("#f-level") == "commune"
     assert page.errors == []

@@ -262,6 +262,7 @@ def test_the_answers_keep_their_exact_form(as_user, create_venue, create_inspect
         "target_pct": 20.0,
         "baseline_on": "2021-01-01",
         "level": "district",
+        "as_of": "2024-12-31",  # the map the rows are cut by: the period's last day
         "sector": None,
         "approximate_boundaries": True,
         "rows": [_figures(2, 1, 50.0, True, 0, sectors=sectors)],

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..errors import Invalid
 from ..extensions import db
+from ..i18n import fmt_date
 from ..spatial import distance_m, point_expr
 from .models import WHOLE, Area, AreaPredecessor
 from .versions import FORMER, TWO_LEVEL, in_force_clause, version_of
@@ -114,10 +115,14 @@ def _inside_the_province(latitude: float, longitude: float, day: date) -> float 
         return None
     nearest, dist = _nearest(level, pt, day)
     if nearest is None:
-        raise OutsideArea(
-            _("No %(level)s boundaries are loaded for %(d)s.", level=level, d=f"{day:%d/%m/%Y}"),
-            field="location",
+        message = (
+            _("No district boundaries are loaded for %(d)s.", d=fmt_date(day))
+            if level == "district"
+            else _("No province boundary is loaded for %(d)s.", d=fmt_date(day))
+            if level == "province"
+            else _("No commune boundaries are loaded for %(d)s.", d=fmt_date(day))
         )
+        raise OutsideArea(message, field="location")
     if dist <= float(current_app.config["SNAP_DISTANCE_M"]):
         return dist
     if _containing(level, point_expr(longitude, latitude), day) is not None:

@@ -41,7 +41,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     if int(app.config["PROXY_COUNT"]):
         n = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def configure_extensions(app: Flask) -> None:

@@ -158,7 +158,7 @@ def register_error_handlers(app: Flask) -> None:
                 (only,) = errors.values()
                 if isinstance(only, dict):
                     errors = only
-        message = exc.description if _is_custom(exc) else _http_message(exc)
+        message = exc.description if exc.description and _is_custom(exc) else _http_message(exc)
         return _answer(exc.code or 500, message, errors, headers=_auth_headers(exc))
 
     @app.errorhandler(DataError)

@@ -1,5 +1,7 @@
 """Flask extension objects, created once and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -24,6 +26,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is Flask-SQLAlchemy's db.Model (a subclass of
+# Base); a type checker cannot use an attribute of an instance as a base class, so it is told
+# the class it stands for.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import delete, func, select
+from sqlalchemy import Column, Table, delete, func, select
 
 from .accounts.models import LoginAttempt
 from .extensions import db
@@ -44,22 +44,25 @@ class _Settings(Schema):
     login_attempt_days = fields.Integer(required=True, validate=validate.Range(min=1, max=3650))
 
 
-def _targets(retention: Retention, now: datetime) -> list[tuple[str, object, datetime]]:
+def _targets(retention: Retention, now: datetime) -> list[tuple[Table, Column, datetime]]:
+    """(table, its time column, the cutoff) of every growing table."""
+    idempotency = IdempotencyRecord.__table__
+    attempts = LoginAttempt.__table__
     return [
         (
-            "idempotency_record",
-            IdempotencyRecord.created_at,
+            idempotency,
+            idempotency.c.created_at,
             now - timedelta(days=retention.idempotency_days),
         ),
-        ("login_attempt", LoginAttempt.at, now - timedelta(days=retention.login_attempt_days)),
+        (attempts, attempts.c.at, now - timedelta(days=retention.login_attempt_days)),
     ]
 
 
 def count_prunable(retention: Retention, now: datetime) -> dict[str, int]:
     """How many rows of each table are older than their retention (what prune would delete)."""
     return {
-        name: db.session.scalar(select(func.count()).where(column < cutoff)) or 0
-        for name, column, cutoff in _targets(retention, now)
+        table.name: db.session.scalar(select(func.count()).where(column < cutoff)) or 0
+        for table, column, cutoff in _targets(retention, now)
     }
 
 
@@ -67,8 +70,7 @@ def count_prunable(retention: Retention, now: datetime) -> dict[str, int]:
 def prune(retention: Retention, now: datetime) -> dict[str, int]:
     """Delete the rows older than their retention; returns how many per table."""
     deleted = {}
-    for name, column, cutoff in _targets(retention, now):
-        table = column.class_.__table__
-        result = db.session.execute(delete(table).where(table.c[column.key] < cutoff))
-        deleted[name] = result.rowcount or 0
+    for table, column, cutoff in _targets(retention, now):
+        result = db.session.execute(delete(table).where(column < cutoff))
+        deleted[table.name] = getattr(result, "rowcount", 0) or 0
     return deleted

@@ -88,7 +88,7 @@ BACKENDS = {"local": lambda app: LocalStorage(app.config["UPLOAD_FOLDER"])}
 
 def storage() -> Storage:
     """The app's storage backend (STORAGE_BACKEND, "local" by default), made once per app."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get("storage")
     if found is None:
         name = app.config["STORAGE_BACKEND"]

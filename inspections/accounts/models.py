@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..areas.models import Area
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 AGENCY_CODES = ("labour", "police", "culture", "health", "border_guard", "district_committee")
 
 
-class Agency(db.Model):
+class Agency(Model):
     """A government body that sends members to inspection teams."""
 
     __tablename__ = "agency"
@@ -30,7 +30,7 @@ class Agency(db.Model):
         return self.name_en if locale == "en" else self.name_vi
 
 
-class User(db.Model):
+class User(Model):
     """An account: one person, one agency, one role, one home area."""
 
     __tablename__ = "user_account"
@@ -79,7 +79,7 @@ class User(db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class Team(db.Model):
+class Team(Model):
     """An interagency inspection team (đoàn kiểm tra liên ngành)."""
 
     __tablename__ = "team"
@@ -106,7 +106,7 @@ class Team(db.Model):
         return self.active_from <= day and (self.active_to is None or day <= self.active_to)
 
 
-class TeamMember(db.Model):
+class TeamMember(Model):
     """A user in a team, as its lead or a member."""
 
     __tablename__ = "team_member"
@@ -127,7 +127,7 @@ team_area = Table(
 )
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
@@ -147,7 +147,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """A login attempt, kept for rate limiting per account and per address."""
 
     __tablename__ = "login_attempt"

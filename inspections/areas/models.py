@@ -8,7 +8,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, Date, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 
 LEVELS = ("province", "district", "commune")
 # Units that predate the system's records carry this as valid_from.
@@ -18,7 +18,7 @@ WHOLE, SPLIT = "whole", "split"
 PREDECESSOR_KINDS = (WHOLE, SPLIT)
 
 
-class Area(db.Model):
+class Area(Model):
     """One administrative unit during one validity interval."""
 
     __tablename__ = "area"
@@ -92,7 +92,7 @@ class Area(db.Model):
         return self.point_lon if self.point_lon is not None else self.ref_lon
 
 
-class AreaPredecessor(db.Model):
+class AreaPredecessor(Model):
     """A unit a successor was formed from (1 July 2025): whole, or a part of a divided one."""
 
     __tablename__ = "area_predecessor"

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -35,7 +35,7 @@ ACTIONS = (
 )
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing that happened, with the fields it changed as {field: [old, new]}."""
 
     __tablename__ = "audit_event"

@@ -9,13 +9,13 @@ from sqlalchemy import Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 DEFAULT_COVERAGE_TARGET = Decimal("20")
 DEFAULT_TIPS_TARGET = Decimal("100")
 
 
-class Plan(db.Model):
+class Plan(Model):
     """A named plan (e.g. 1227/KH-UBND for 2024) with its measurable targets."""
 
     __tablename__ = "plan"

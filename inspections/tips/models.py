@@ -9,7 +9,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -23,7 +23,7 @@ TIP_OUTCOMES = ("confirmed", "unfounded", "transferred")
 SUMMARY_MAX = 2000
 
 
-class Tip(db.Model):
+class Tip(Model):
     """One tip: received on a day, to be handled by its due day, closed with an outcome."""
 
     __tablename__ = "tip"

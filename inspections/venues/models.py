@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relat
 
 from ..areas.models import Area
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..text import fold
 from .addresses import commune_from_address, commune_key
 
@@ -37,7 +37,7 @@ EVENT_KINDS = ("suspended", "reopened", "closed", "moved", "merged_into", "merge
 SEARCH_TEXT_MAX = 600
 
 
-class Sector(db.Model):
+class Sector(Model):
     """A business line prone to prostitution, with a stable code."""
 
     __tablename__ = "sector"
@@ -58,7 +58,7 @@ class Sector(db.Model):
         return self.capacity_en if locale == "en" else self.capacity_vi
 
 
-class Venue(db.Model):
+class Venue(Model):
     """A business in a sensitive sector, at one place, with its lifecycle."""
 
     __tablename__ = "venue"
@@ -163,7 +163,7 @@ event.listen(Venue, "before_insert", _derive)
 event.listen(Venue, "before_update", _derive)
 
 
-class VenueLicence(db.Model):
+class VenueLicence(Model):
     """A licence or permit of a venue, with its expiry (the "licence expiring" filter)."""
 
     __tablename__ = "venue_licence"
@@ -216,7 +216,7 @@ def _licences_changed(session: Session, _context) -> None:
             session.expire(obj, ["earliest_expiry"])
 
 
-class VenueEvent(db.Model):
+class VenueEvent(Model):
     """One step of a venue's life: suspended, reopened, closed, moved, merged, re-labelled."""
 
     __tablename__ = "venue_event"
@@ -233,7 +233,7 @@ class VenueEvent(db.Model):
     other_venue: Mapped[Venue | None] = relationship(foreign_keys=[other_venue_id])
 
 
-class VenueDistinctPair(db.Model):
+class VenueDistinctPair(Model):
     """Two venues a coordinator declared not to be duplicates (hidden from that list)."""
 
     __tablename__ = "venue_distinct_pair"

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -46,7 +46,7 @@ MEASURES = (
 )
 
 
-class LegalViolation(db.Model):
+class LegalViolation(Model):
     """One entry of the legal catalogue: a punishable conduct under one decree article."""
 
     __tablename__ = "legal_violation"
@@ -90,7 +90,7 @@ class LegalViolation(db.Model):
         return f"<LegalViolation {self.code}>"
 
 
-class RecordedViolation(db.Model):
+class RecordedViolation(Model):
     """A violation found at an inspection: the offender, the fine set, measures, remedy."""
 
     __tablename__ = "recorded_violation"
@@ -164,7 +164,7 @@ FOLLOWUP_STATUS = {"remedied": "remedied", "escalated": "escalated", "reopened":
 NOTE_MAX = 2000
 
 
-class ViolationFollowup(db.Model):
+class ViolationFollowup(Model):
     """One follow-up step of a violation's remedy, with who and when."""
 
     __tablename__ = "violation_followup"
@@ -186,7 +186,7 @@ class ViolationFollowup(db.Model):
     )
 
 
-class FollowupFile(db.Model):
+class FollowupFile(Model):
     """An evidence photo of a follow-up, checked and stored like inspection photos."""
 
     __tablename__ = "followup_file"
@@ -202,7 +202,7 @@ class FollowupFile(db.Model):
     followup: Mapped[ViolationFollowup] = relationship(back_populates="files")
 
 
-class FinePayment(db.Model):
+class FinePayment(Model):
     """A payment of the fine of a violation: day, receipt number, amount."""
 
     __tablename__ = "fine_payment"
@@ -220,7 +220,7 @@ class FinePayment(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class ReviewerNote(db.Model):
+class ReviewerNote(Model):
     """A reviewer's note on a venue or one of its violations, for the roles and agencies the
     author chose (",police,culture," - empty means everyone who may read violations)."""
 

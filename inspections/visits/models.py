@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Agency, Team, User
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 from ..venues.models import Sector, Venue
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ PRESENCE = ("on_site", "off_site", "imprecise", "no_gps")
 SIGNATURE_ROLES = ("lead", "representative")
 
 
-class ChecklistTemplate(db.Model):
+class ChecklistTemplate(Model):
     """One version of a sector's checklist; versions are never changed once used."""
 
     __tablename__ = "checklist_template"
@@ -78,7 +78,7 @@ class ChecklistTemplate(db.Model):
         return self.title_en if locale == "en" else self.title_vi
 
 
-class ChecklistItem(db.Model):
+class ChecklistItem(Model):
     """A statement of the compliant state ("no latch inside room doors")."""
 
     __tablename__ = "checklist_item"
@@ -113,7 +113,7 @@ inspection_agency = Table(
 )
 
 
-class Inspection(db.Model):
+class Inspection(Model):
     """A visit; only submitted ones count, drafts can change, submitted ones are amended."""
 
     __tablename__ = "inspection"
@@ -210,7 +210,7 @@ class Inspection(db.Model):
         return f"<Inspection {self.id} venue={self.venue_id} {self.status} {self.inspected_on}>"
 
 
-class InspectionMember(db.Model):
+class InspectionMember(Model):
     """A person on the visit: an account, or a named officer without one."""
 
     __tablename__ = "inspection_member"
@@ -228,7 +228,7 @@ class InspectionMember(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class InspectionAmendment(db.Model):
+class InspectionAmendment(Model):
     """A correction of a submitted inspection: why, who, when, and {field: [old, new]}."""
 
     __tablename__ = "inspection_amendment"
@@ -244,7 +244,7 @@ class InspectionAmendment(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class InspectionAnswer(db.Model):
+class InspectionAnswer(Model):
     """The answer to one checklist item; amended answers supersede, never overwrite."""
 
     __tablename__ = "inspection_answer"
@@ -261,7 +261,7 @@ class InspectionAnswer(db.Model):
     item: Mapped[ChecklistItem] = relationship(lazy="joined")
 
 
-class InspectionPhoto(db.Model):
+class InspectionPhoto(Model):
     """A photo taken at the visit, stored outside static/ under its SHA-256."""
 
     __tablename__ = "inspection_photo"
@@ -285,7 +285,7 @@ class InspectionPhoto(db.Model):
     item: Mapped[ChecklistItem | None] = relationship()
 
 
-class InspectionSignature(db.Model):
+class InspectionSignature(Model):
     """A finger-drawn signature on the minutes, or the record that the person refused."""
 
     __tablename__ = "inspection_signature"
@@ -304,7 +304,7 @@ class InspectionSignature(db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="signatures")
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The first answer to a request carrying an Idempotency-Key, replayed on retries."""
 
     __tablename__ = "idempotency_record"

@@ -10,6 +10,10 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from . import validation_messages
+
+# before any schema is defined: fields copy marshmallow's messages when they are created
+validation_messages.install()
 
 ROOT = Path(__file__).resolve().parent.parent
 

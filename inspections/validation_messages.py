@@ -25,7 +25,7 @@ class Message(str):
 
     __slots__ = ()
 
-    def format(self, *args, **kwargs) -> str:  # noqa: A003 - str.format, translated
+    def format(self, *args, **kwargs) -> str:
         """The message in the current locale, with its placeholders filled."""
         if kwargs and set(kwargs) <= _PARTIAL_KEYS:
             return Message(str.format(self, *args, **kwargs))

@@ -48,6 +48,19 @@ def _agency_options(agencies) -> list[tuple[str, str]]:
     return [(a.code, a.name(locale)) for a in agencies]
 
 
+def _area_options(areas) -> list[tuple[str, str]]:
+    """(code, text) of a home-area list: the province once, as "Whole province"."""
+    return [
+        (
+            a.code,
+            str(_l("Whole province"))
+            if a.level == "province"
+            else ("— " if a.level == "commune" else "") + f"{a.name} ({a.code})",
+        )
+        for a in areas
+    ]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         {
@@ -59,9 +72,6 @@ def init_app(app: Flask) -> None:
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "role_options": lambda roles: [(r, ROLE_LABELS.get(r, r)) for r in roles],
             "agency_options": _agency_options,
-            "area_options": lambda areas: [
-                (a.code, ("— " if a.level == "commune" else "") + f"{a.name} ({a.code})")
-                for a in areas
-            ],
+            "area_options": _area_options,
         }
     )

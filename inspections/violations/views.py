@@ -49,7 +49,11 @@ class CatalogueFilters(Schema):
 
 
 class FollowupForm(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(FOLLOWUP_KINDS))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(FOLLOWUP_KINDS),
+        error_messages={"required": _l("Choose what happened.")},
+    )
     on = fields.Date(required=True)
     note = fields.String(load_default=None, validate=validate.Length(max=NOTE_MAX))
     inspection_id = fields.Integer(load_default=None, validate=validate.Range(min=1))

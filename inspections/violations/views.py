@@ -22,7 +22,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from .. import clock, storage
+from .. import storage
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
@@ -161,7 +161,7 @@ def export():
         object_type="recorded_violation",
         summary=f"{fmt}: {n} violations ({described or 'all'})"[:500],
     )
-    return _download(body, EXPORT_TYPES[fmt], f"violations-{clock.now():%Y%m%d-%H%M}.{fmt}")
+    return _download(body, EXPORT_TYPES[fmt], register.export_filename(fmt))
 
 
 EXPORT_TYPES = {

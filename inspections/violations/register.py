@@ -7,7 +7,8 @@ newest-first page walks one index; the venue is joined only for area and sector 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -66,6 +67,65 @@ class RegisterQuery(Schema):
         low, high = data.get("fine_min"), data.get("fine_max")
         if low is not None and high is not None and high < low:
             raise ValidationError(_("The maximum fine is below the minimum."), "fine_max")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A period the register's filter offers in one tap."""
+
+    key: str
+    label: str
+    start: date
+    end: date
+
+
+def presets(on: date) -> list[Preset]:
+    """The last 12 months, this year, this quarter and this Decree 09 report window."""
+    from ..coverage.periods import parse_key
+
+    quarter = (on.month - 1) // 3 + 1
+    # the report window of quarter q runs from the 15th before it to the 14th of its last
+    # month: from 15 December on, the next year's first window is open
+    window = next(
+        p
+        for p in (
+            parse_key(f"report:{y}-Q{q}") for y in (on.year, on.year + 1) for q in (1, 2, 3, 4)
+        )
+        if p.start <= on <= p.end
+    )
+    return [
+        Preset("12m", _("Last 12 months"), _add_months(on, -12) + timedelta(days=1), on),
+        Preset("year", _("This year"), date(on.year, 1, 1), date(on.year, 12, 31)),
+        Preset(
+            "quarter",
+            _("This quarter"),
+            date(on.year, 3 * quarter - 2, 1),
+            parse_key(f"{on.year}-Q{quarter}").end,
+        ),
+        Preset(
+            "report",
+            _(
+                "This report window (%(start)s – %(end)s)",
+                start=_dm(window.start),
+                end=_dm(window.end),
+            ),
+            window.start,
+            window.end,
+        ),
+    ]
+
+
+def _dm(day: date) -> str:
+    return day.strftime("%d/%m")
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:  # 29-31 of a shorter month
+        return day.replace(year=year, month=month, day=28)
 
 
 def _area(code: str) -> Area:

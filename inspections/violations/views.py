@@ -93,7 +93,7 @@ def _options() -> dict:
     return {
         "sectors": list(db.session.scalars(select(Sector).order_by(Sector.sort_order))),
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
-        "codes": [lv.code for lv in services.catalogue()],
+        "offences": _offences(locale),
         "decrees": sorted({lv.decree for lv in services.catalogue()}),
         "districts": list(
             db.session.scalars(
@@ -105,6 +105,14 @@ def _options() -> dict:
         "basis": services.legal_basis,
         "locale": locale,
     }
+
+
+def _offences(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue's offences by decree, each named with its code after the name."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for lv in services.catalogue():
+        groups.setdefault(lv.decree, []).append((lv.code, f"{lv.title(locale)} ({lv.code})"))
+    return list(groups.items())
 
 
 @bp.get("")
@@ -139,6 +147,8 @@ def index():
         repeat=counts,
         status_of=followup.status_of,
         today=today_,
+        presets=register.presets(today_),
+        undated_args={k: v for k, v in args.items() if k not in ("start", "end")},
         **_options(),
     ), status
 

@@ -35,7 +35,7 @@ from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
-from ..text import like_pattern
+from ..text import search_pattern
 from ..venues.models import Sector, Venue
 from ..violations import services as violations
 from ..violations.models import MEASURES
@@ -306,7 +306,7 @@ def _pick_venue():
         Venue.status != "closed",
     )
     if query:
-        q = q.where(Venue.search_text.like(like_pattern(query), escape="\\"))
+        q = q.where(Venue.search_text.like(search_pattern(query)))
     venues = list(db.session.scalars(q.order_by(Venue.name).limit(30)))
     return render_template("visits/pick.html", venues=venues, query=query)
 
@@ -519,6 +519,9 @@ def _start(venue: Venue) -> dict:
     """The venue page's main action: may the user start one, and their open draft if any."""
     can_start = access.can_inspect(current_user, venue)
     draft = reading.open_draft(current_user, venue) if can_start else None
+    # a closed venue is not offered a new inspection (a draft begun before still is)
+    if venue.status == "closed" and draft is None:
+        can_start = False
     return {"can_start": can_start, "draft": draft}
 
 

@@ -22,7 +22,6 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from .. import storage
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
@@ -330,7 +329,7 @@ def evidence(file_id: int):
     if request.args.get("thumb"):
         data, mimetype = files.thumbnail(item.stored_name, item.sha256), "image/jpeg"
     else:
-        data, mimetype = storage.read_checked(item.stored_name, item.sha256), item.content_type
+        data, mimetype = files.upright(item.stored_name, item.sha256), item.content_type
     if data is None:
         abort(404)
     resp = Response(data, mimetype=mimetype)

@@ -402,7 +402,7 @@ def photo(inspection_id: int, photo_id: int):
         data = files.thumbnail(item.stored_name, item.sha256)
         mimetype = "image/jpeg"
     else:
-        data = storage.read_checked(item.stored_name, item.sha256)
+        data = files.upright(item.stored_name, item.sha256)
         mimetype = item.content_type
     if data is None:
         abort(404)

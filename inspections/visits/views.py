@@ -37,6 +37,7 @@ from ..extensions import db
 from ..forms import load_form
 from ..text import search_pattern
 from ..venues.models import Sector, Venue
+from ..venues.services import lat_lon
 from ..violations import services as violations
 from ..violations.models import MEASURES
 from . import access, checklists, files, lifecycle, photos, reading
@@ -144,6 +145,15 @@ def _measure_labels() -> dict:
     }
 
 
+def _venue_point(venue, offline: bool) -> dict:
+    """The venue's registered point, so the phone can say how far away it is before the
+    server has compared the fixes (offline, or before the first save)."""
+    if offline:
+        return {}  # the shell's venue comes from the phone's data pack, with its point
+    lat, lon = lat_lon(venue)
+    return {"lat": round(lat, 6), "lon": round(lon, 6)}
+
+
 def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bool = False):
     """Render the phone form: new (nothing saved yet), edit (a draft) or amend; offline: the
     shell of a sector's form that the phone fills with a cached venue (see form_shell)."""
@@ -171,7 +181,8 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bo
     data = {
         "mode": mode,
         "api": "/api/v1/inspections",
-        "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code},
+        "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code}
+        | _venue_point(venue, offline),
         "offline": offline,
         # Through the API's schema, so the page starts from exactly what the API answers.
         "inspection": InspectionOut().dump(inspection) if inspection else None,

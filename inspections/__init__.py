@@ -49,7 +49,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import i18n, spatial
+    from . import assets, i18n, spatial
     from .accounts import auth
     from .extensions import api, babel, db, migrate
 
@@ -67,6 +67,7 @@ def configure_extensions(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    assets.init_app(app)
 
 
 def import_models() -> None:

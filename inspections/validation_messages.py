@@ -37,7 +37,7 @@ def _l(text: str) -> Message:
     return Message(text)
 
 
-FIELD_MESSAGES = {
+FIELD_MESSAGES: dict[type[fields.Field], dict[str, Message]] = {
     fields.Field: {
         "required": _l("Missing data for required field."),
         "null": _l("Field may not be null."),
@@ -79,7 +79,7 @@ FIELD_MESSAGES = {
     fields.Email: {"invalid": _l("Not a valid email address.")},
     fields.Enum: {"unknown": _l("Must be one of: {choices}.")},
 }
-VALIDATOR_MESSAGES = {
+VALIDATOR_MESSAGES: dict[type[validate.Validator], dict[str, Message]] = {
     # Range: the English comparison words are put into these by Range.__init__; the full
     # sentences below are the catalogue's msgids.
     validate.Range: {

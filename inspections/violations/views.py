@@ -135,6 +135,7 @@ def index():
     counts = repeat.repeat_counts(
         [r.venue_id for r in rows], repeat.window_start(today_, repeat.default_months())
     )
+    presets = register.presets(today_)
     return render_template(
         "violations/index.html",
         page=Page(rows, page_no, PER_PAGE, totals["count"]),
@@ -146,7 +147,15 @@ def index():
         repeat=counts,
         status_of=followup.status_of,
         today=today_,
-        presets=register.presets(today_),
+        presets=presets,
+        preset_on=next(
+            (
+                p.key
+                for p in presets
+                if args.get("start") == p.start.isoformat() and args.get("end") == p.end.isoformat()
+            ),
+            None,
+        ),
         undated_args={k: v for k, v in args.items() if k not in ("start", "end")},
         **_options(),
     ), status

@@ -19,7 +19,7 @@ PO := $(TRANSLATIONS)/vi/LC_MESSAGES/messages.po
 POT := $(TRANSLATIONS)/messages.pot
 
 .PHONY: run setup test test-sqlite test-postgis lint typecheck i18n lock system-deps \
-	test-system-deps
+	test-system-deps static-build
 
 run: setup instance/secret_key  ## set up and start the demo on SpatiaLite
 	@export INSPECTIONS_SECRET_KEY="$$(cat instance/secret_key)"; \
@@ -27,18 +27,18 @@ run: setup instance/secret_key  ## set up and start the demo on SpatiaLite
 	exec $(VENV)/bin/gunicorn --bind "$(HOST):$(PORT)" --workers 2 --threads 4 \
 	  --access-logfile - --error-logfile - inspections.wsgi:app
 
-setup: system-deps $(VENV)/.run-installed $(MO)
+setup: system-deps $(VENV)/.run-installed $(MO) static-build
 
-test: test-system-deps $(VENV)/.test-installed $(MO)  ## lint, then the suite on both databases
+test: test-system-deps $(VENV)/.test-installed $(MO) static-build  ## lint, then the suite on both databases
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest --db sqlite
 	INSPECTIONS_TEST_PG_URL="$$(bash .ci/ensure-postgres)" $(PY) -m pytest --db postgis
 
-test-sqlite: $(VENV)/.test-installed $(MO)
+test-sqlite: $(VENV)/.test-installed $(MO) static-build
 	$(PY) -m pytest --db sqlite $(ARGS)
 
-test-postgis: $(VENV)/.test-installed $(MO)
+test-postgis: $(VENV)/.test-installed $(MO) static-build
 	INSPECTIONS_TEST_PG_URL="$$(bash .ci/ensure-postgres)" $(PY) -m pytest --db postgis $(ARGS)
 
 lint: $(VENV)/.test-installed  ## ruff and the type checker
@@ -53,7 +53,7 @@ typecheck: $(VENV)/.test-installed
 # msgstr in $(PO) and run `make i18n` again to see what is left.
 i18n: $(VENV)/.run-installed  ## extract messages and merge them into the Vietnamese catalogue
 	$(VENV)/bin/pybabel -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext \
-	  --no-location --sort-output --width 100 --project inspections -o $(POT) .
+	  --ignore-dirs '.*' --no-location --sort-output --width 100 --project inspections -o $(POT) .
 	@cp $(PO) $(PO).before
 	$(VENV)/bin/pybabel -q update -i $(POT) -d $(TRANSLATIONS) -l vi --width 100 \
 	  --no-fuzzy-matching --ignore-obsolete
@@ -62,6 +62,11 @@ i18n: $(VENV)/.run-installed  ## extract messages and merge them into the Vietna
 	  mv $(PO).before $(PO); else rm $(PO).before; fi
 	@rm -f $(POT)
 	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS) -l vi --statistics
+
+# Static files with content-hashed names, gzip and Brotli copies and their manifest (served
+# with a one-year immutable cache); made again whenever make runs, in a few seconds.
+static-build: $(VENV)/.run-installed
+	$(PY) -m inspections.assets
 
 # Compiled once at install, never by the app's workers when they start.
 $(MO): $(PO) | $(VENV)/.run-installed

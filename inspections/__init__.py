@@ -10,6 +10,10 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from . import validation_messages
+
+# before any schema is defined: fields copy marshmallow's messages when they are created
+validation_messages.install()
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +49,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import i18n, spatial
+    from . import assets, i18n, spatial
     from .accounts import auth
     from .extensions import api, babel, db, migrate
 
@@ -63,6 +67,7 @@ def configure_extensions(app: Flask) -> None:
     i18n.init_app(app)
     auth.init_app(app)
     api.init_app(app)
+    assets.init_app(app)
 
 
 def import_models() -> None:

@@ -35,7 +35,17 @@ def load_form(schema: Schema, formdata: MultiDict) -> tuple[dict | None, dict]:
         return schema.load(form_dict(schema, formdata)), {}
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return None, messages
+        return None, plain_messages(messages)
+
+
+def plain_messages(messages):
+    """Messages as lists of plain text: a lazily translated message (a field's own
+    ``error_messages``) arrives bare, and a page would list it letter by letter."""
+    if isinstance(messages, dict):
+        return {key: plain_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [plain_messages(m) if isinstance(m, dict) else str(m) for m in messages]
+    return [str(messages)]
 
 
 def domain_errors(exc: InspectionsError) -> dict:

@@ -59,6 +59,7 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
     from .areas.seed import load_areas
     from .coverage.seed import load_plans
     from .venues.models import Sector
+    from .venues.reindex import reindex_search_text
     from .violations.services import load_catalogue
     from .visits.checklists import load_checklists
 
@@ -81,6 +82,8 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
             ("demo teams and inspections", lambda: load_demo_inspections(password)),
             ("demo follow-ups, payments, notes and tips", load_demo_followups),
         ]
+    # venues stored under earlier folding rules (accents, punctuation) are searchable again
+    out.append(("venue search text", reindex_search_text))
     return out
 
 

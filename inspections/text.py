@@ -19,6 +19,19 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped.lower()).strip()
 
 
+def search_fold(text: str | None) -> str:
+    """fold() with punctuation read as spaces, as accents are ignored: "KARAOKE CAT-VANG" and
+    "Karaoke Cát Vàng" both read "karaoke cat vang". The venues' stored search text and every
+    query on it use this one function."""
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in fold(text))
+    return " ".join(cleaned.split())
+
+
+def search_pattern(query: str) -> str:
+    """A LIKE pattern matching the search-folded query anywhere (wildcards cannot occur)."""
+    return f"%{search_fold(query)}%"
+
+
 def like_pattern(query: str) -> str:
     """A LIKE pattern matching the folded query anywhere, with LIKE wildcards escaped."""
     folded = fold(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

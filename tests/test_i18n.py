@@ -15,12 +15,20 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 SOURCES = {"inspections": [("**.py", "python")], "templates": [("**.html", "jinja2")]}
 
 
+def _not_hidden(dirpath: str) -> bool:
+    """Every folder but hidden ones: babel's default filter also skips "_macros"."""
+    return not Path(dirpath).name.startswith(".")
+
+
 def extracted() -> set[str]:
     """The msgids of the code and the templates."""
     found = set()
     for folder, method_map in SOURCES.items():
         for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / folder, method_map=method_map, keywords=KEYWORDS
+            ROOT / folder,
+            method_map=method_map,
+            keywords=KEYWORDS,
+            directory_filter=_not_hidden,
         ):
             found.add(message if isinstance(message, str) else message[0])
     return {m for m in found if m}

@@ -2,11 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..validation_messages import _l
 from .models import AGENCY_CODES
 from .permissions import ROLES
 
 USERNAME = validate.Regexp(
-    r"^[a-z0-9._-]{3,40}$", error="3–40 characters: lower-case letters, digits, . _ -"
+    r"^[a-z0-9._-]{3,40}$", error=_l("3–40 characters: lower-case letters, digits, . _ -")
 )
 
 
@@ -28,10 +29,14 @@ class UserForm(Schema):
     phone = fields.String(
         load_default=None,
         validate=validate.Regexp(
-            r"^\+?[0-9 .-]{8,20}$", error="A phone number: digits, spaces, + . -"
+            r"^\+?[0-9 .-]{8,20}$", error=_l("A phone number: digits, spaces, + . -")
         ),
     )
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(ROLES),
+        error_messages={"required": _l("Choose the account's role.")},
+    )
     agency = fields.String(required=True, validate=validate.OneOf(AGENCY_CODES))
     area = fields.String(load_default=None, validate=validate.Length(max=16))
     password = fields.String(load_default=None, validate=validate.Length(min=10, max=200))

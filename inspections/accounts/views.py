@@ -13,7 +13,7 @@ from ..core.redirects import safe_target
 from ..errors import InspectionsError
 from ..extensions import db
 from ..forms import load_form
-from ..text import like_pattern
+from ..text import fold, like_pattern
 from . import services
 from .models import Agency, ApiToken, Team, User
 from .permissions import ROLES, P, requires
@@ -104,10 +104,10 @@ def _choices() -> dict:
     return {
         "roles": ROLES,
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
-        "areas": list(
-            db.session.scalars(
-                select(Area).where(Area.level.in_(("province", "district"))).order_by(Area.code)
-            )
+        # the province first (it is "the whole province"), then the districts by name
+        "areas": sorted(
+            db.session.scalars(select(Area).where(Area.level.in_(("province", "district")))),
+            key=lambda a: (a.level != "province", fold(a.name), a.code),
         ),
     }
 

@@ -9,6 +9,7 @@ login, a rejected token) are kept aside and written even when the request itself
 from __future__ import annotations
 
 import getpass
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -143,13 +144,33 @@ def _changes_of(obj, new: bool) -> dict:
     return out
 
 
+@contextmanager
+def changes_from(source: str | None):
+    """Changes recorded automatically inside the block say where they come from
+    ("Import of danh_sach.xlsx") in their summary."""
+    info = db.session.info
+    before = info.get("audit_source")
+    info["audit_source"] = source
+    try:
+        yield
+    finally:
+        info["audit_source"] = before
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, _ctx) -> None:
     rows = []
+    source = session.info.get("audit_source")
     for obj in session.new:
         if getattr(obj, "__audited__", False):
             rows.append(
-                _row("create", object_type_of(obj), obj.id, changes=_changes_of(obj, new=True))
+                _row(
+                    "create",
+                    object_type_of(obj),
+                    obj.id,
+                    summary=source,
+                    changes=_changes_of(obj, new=True),
+                )
             )
     for obj in session.dirty:
         if not getattr(obj, "__audited__", False) or not session.is_modified(obj):
@@ -157,7 +178,7 @@ def _audit_flush(session: Session, _ctx) -> None:
         changes = _changes_of(obj, new=False)
         if changes:
             action = "status" if "status" in changes else "update"
-            rows.append(_row(action, object_type_of(obj), obj.id, changes=changes))
+            rows.append(_row(action, object_type_of(obj), obj.id, summary=source, changes=changes))
     for obj in session.deleted:
         if getattr(obj, "__audited__", False):
             rows.append(_row("delete", object_type_of(obj), obj.id))

@@ -5,8 +5,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
 
+from ..accounts.models import ApiToken
 from ..accounts.permissions import P, can
+from ..extensions import db
 from .nav import visible_items
 
 ROLE_LABELS = {
@@ -48,10 +52,36 @@ def _agency_options(agencies) -> list[tuple[str, str]]:
     return [(a.code, a.name(locale)) for a in agencies]
 
 
+def _area_options(areas) -> list[tuple[str, str]]:
+    """(code, text) of a home-area list: the province once, as "Whole province"."""
+    return [
+        (
+            a.code,
+            str(_l("Whole province"))
+            if a.level == "province"
+            else ("— " if a.level == "commune" else "") + f"{a.name} ({a.code})",
+        )
+        for a in areas
+    ]
+
+
+def api_docs_visible() -> bool:
+    """The API documentation link is for admins and for people who hold an API token."""
+    if not current_user.is_authenticated:
+        return False
+    if current_user.role == "admin":
+        return True
+    held = select(ApiToken.id).where(
+        ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None)
+    )
+    return db.session.scalar(held.limit(1)) is not None
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         {
             "nav_items": visible_items,
+            "api_docs_visible": api_docs_visible,
             "can": can,
             "P": P,
             "role_label": lambda r: ROLE_LABELS.get(r, r),
@@ -59,9 +89,6 @@ def init_app(app: Flask) -> None:
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "role_options": lambda roles: [(r, ROLE_LABELS.get(r, r)) for r in roles],
             "agency_options": _agency_options,
-            "area_options": lambda areas: [
-                (a.code, ("— " if a.level == "commune" else "") + f"{a.name} ({a.code})")
-                for a in areas
-            ],
+            "area_options": _area_options,
         }
     )

@@ -70,3 +70,11 @@ def register_commands(group: AppGroup) -> None:
             )
             Path(rejected).write_bytes(body)
             click.echo(f"rejected rows written to {rejected}")
+
+    @group.command("reindex")
+    def reindex_command() -> None:
+        """Recompute every venue's search text (after an upgrade that changes how search
+        folds accents and punctuation); safe to run again."""
+        from .reindex import reindex_search_text
+
+        click.echo(f"{run_service(reindex_search_text)} venues reindexed")

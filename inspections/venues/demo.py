@@ -15,7 +15,7 @@ from ..areas.services import assign_venue_areas
 from ..clock import today as local_today
 from ..extensions import db
 from ..spatial import point
-from ..text import fold
+from ..text import search_fold
 from .models import Sector, Venue, VenueLicence
 
 DEMO_SEED = 1227  # the plan's number; any fixed value keeps the demo identical everywhere
@@ -245,7 +245,7 @@ def load_demo_venues() -> int:
             continue
         venue = Venue(
             name=rec["name"],
-            search_text=fold(f"{rec['name']} {rec['address']}"),
+            search_text=search_fold(f"{rec['name']} {rec['address']}"),
             sector_id=sectors[rec["sector"]],
             address=rec["address"],
             registration_no=rec["registration_no"],

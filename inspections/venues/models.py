@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relat
 from ..areas.models import Area
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import Model
-from ..text import fold
+from ..text import search_fold
 from .addresses import commune_from_address, commune_key
 
 SECTOR_CODES = ("karaoke", "dance_hall", "massage", "lodging", "bar", "spa_sauna", "hair_wash")
@@ -145,18 +145,21 @@ def _derive(_mapper, _connection, venue: Venue) -> None:
         venue.owner_name,
         venue.owner_phone,
     ]
-    venue.search_text = fold(" ".join(p for p in parts if p))[:SEARCH_TEXT_MAX]
+    venue.search_text = search_text_of(parts)
     venue.name_key = name_key(venue.name)
     venue.address_commune_key = commune_key(
         venue.address_commune or commune_from_address(venue.address)
     )
 
 
+def search_text_of(parts) -> str:
+    """The stored search text of a venue's name, address, numbers and owner."""
+    return search_fold(" ".join(p for p in parts if p))[:SEARCH_TEXT_MAX]
+
+
 def name_key(name: str | None) -> str:
     """The folded name with punctuation as spaces: the import's and duplicates' name match."""
-    folded = fold(name)
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
-    return " ".join(cleaned.split())[:200]
+    return search_fold(name)[:200]
 
 
 event.listen(Venue, "before_insert", _derive)

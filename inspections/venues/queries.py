@@ -15,7 +15,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..pagination import Page
 from ..spatial import distance_m, nearest_first, point_expr
-from ..text import fold
+from ..text import search_fold
 from ..visits.models import Inspection
 from .addresses import commune_key
 from .models import Sector, Venue
@@ -83,7 +83,7 @@ def where_clauses(args: dict, scope: Scope, today: date) -> list:
     if args.get("ids"):
         where.append(Venue.id.in_(args["ids"]))
     if args.get("q"):
-        for word in fold(args["q"]).split()[:8]:
+        for word in search_fold(args["q"]).split()[:8]:
             where.append(Venue.search_text.like(_contains(word), escape="\\"))
     if args.get("area"):
         area = db.session.scalars(
@@ -177,10 +177,14 @@ def _ordering(args: dict) -> list:
         return [nearest_first(Venue.location, point_expr(*args["near"]))]
     if sort == "updated":
         return [Venue.updated_at.desc(), Venue.id.desc()]
-    if args.get("q") and len(fold(args["q"]).split()) > 1:
-        # every word must match; the venues where they stand together as typed come first
-        phrase = Venue.search_text.like(_contains(fold(args["q"])), escape="\\")
-        return [case((phrase, 0), else_=1), Venue.search_text, Venue.id]
+    if args.get("q"):
+        # a search finds open venues before closed ones; with several words, those where
+        # the words stand together as typed come first
+        closed_last = case((Venue.status == "closed", 1), else_=0)
+        if len(search_fold(args["q"]).split()) > 1:
+            phrase = Venue.search_text.like(_contains(search_fold(args["q"])), escape="\\")
+            return [closed_last, case((phrase, 0), else_=1), Venue.search_text, Venue.id]
+        return [closed_last, Venue.search_text, Venue.id]
     return [Venue.search_text, Venue.id]
 
 

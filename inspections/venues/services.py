@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.services import Scope
 from ..areas.services import assign_venue_areas, locate
-from ..audit.services import record
+from ..audit.services import changes_from, record
 from ..clock import today
 from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
@@ -274,19 +274,20 @@ def write_batch(rows: list[BatchRow], *, scope: Scope, user=None, reason=None) -
     rows whose location is outside the province or the scope.
     """
     placed: dict[int, Venue] = {}  # row index -> venue, for new locations
-    for i, row in enumerate(rows):
-        if row.venue is None:
-            row.venue = _new_venue(row.data, scope, locate=False)
-            row.venue.licences = _licence_rows([row.licence] if row.licence else [])
-            db.session.add(row.venue)
-            placed[i] = row.venue
-            continue
-        _change(row.venue, row.data, scope=scope, user=user, reason=reason, locate=False)
-        if "latitude" in row.data:
-            placed[i] = row.venue
-        if row.licence:
-            _add_licence(row.venue, row.licence)
-    db.session.flush()
+    with changes_from(reason):  # each venue's own history says where its change came from
+        for i, row in enumerate(rows):
+            if row.venue is None:
+                row.venue = _new_venue(row.data, scope, locate=False)
+                row.venue.licences = _licence_rows([row.licence] if row.licence else [])
+                db.session.add(row.venue)
+                placed[i] = row.venue
+                continue
+            _change(row.venue, row.data, scope=scope, user=user, reason=reason, locate=False)
+            if "latitude" in row.data:
+                placed[i] = row.venue
+            if row.licence:
+                _add_licence(row.venue, row.licence)
+        db.session.flush()
     outside = _assign_areas([venue.id for venue in placed.values()], scope)
     found = {i: outside[venue.id] for i, venue in placed.items() if venue.id in outside}
     if found:

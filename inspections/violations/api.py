@@ -143,7 +143,7 @@ def export_violations(args):
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     resp = Response(body, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="violations.{fmt}"'
+    resp.headers["Content-Disposition"] = f'attachment; filename="{register.export_filename(fmt)}"'
     return resp
 
 

@@ -7,9 +7,11 @@ newest-first page walks one index; the venue is joined only for area and sector 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import false, func, literal, select
 from sqlalchemy.orm import joinedload
@@ -17,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.services import scope_of
 from ..areas.models import Area
-from ..clock import today
+from ..clock import now, today
 from ..errors import Invalid
 from ..extensions import db
 from ..venues.models import SECTOR_CODES, Sector, Venue
@@ -65,6 +67,65 @@ class RegisterQuery(Schema):
         low, high = data.get("fine_min"), data.get("fine_max")
         if low is not None and high is not None and high < low:
             raise ValidationError(_("The maximum fine is below the minimum."), "fine_max")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A period the register's filter offers in one tap."""
+
+    key: str
+    label: str
+    start: date
+    end: date
+
+
+def presets(on: date) -> list[Preset]:
+    """The last 12 months, this year, this quarter and this Decree 09 report window."""
+    from ..coverage.periods import parse_key
+
+    quarter = (on.month - 1) // 3 + 1
+    # the report window of quarter q runs from the 15th before it to the 14th of its last
+    # month: from 15 December on, the next year's first window is open
+    window = next(
+        p
+        for p in (
+            parse_key(f"report:{y}-Q{q}") for y in (on.year, on.year + 1) for q in (1, 2, 3, 4)
+        )
+        if p.start <= on <= p.end
+    )
+    return [
+        Preset("12m", _("Last 12 months"), _add_months(on, -12) + timedelta(days=1), on),
+        Preset("year", _("This year"), date(on.year, 1, 1), date(on.year, 12, 31)),
+        Preset(
+            "quarter",
+            _("This quarter"),
+            date(on.year, 3 * quarter - 2, 1),
+            parse_key(f"{on.year}-Q{quarter}").end,
+        ),
+        Preset(
+            "report",
+            _(
+                "This report window (%(start)s – %(end)s)",
+                start=_dm(window.start),
+                end=_dm(window.end),
+            ),
+            window.start,
+            window.end,
+        ),
+    ]
+
+
+def _dm(day: date) -> str:
+    return day.strftime("%d/%m")
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:  # 29-31 of a shorter month
+        return day.replace(year=year, month=month, day=28)
 
 
 def _area(code: str) -> Area:
@@ -270,25 +331,53 @@ def serialise(row: RecordedViolation, locale: str, on: date | None = None) -> di
     }
 
 
+# Labels in the reader's language; where a program reads the file, the code has its own
+# column (the remedy status code keeps the place it always had, the other codes come last).
 EXPORT_COLUMNS = (
     ("ID", "ID", "id"),
     ("Ngày kiểm tra", "Inspected on", "inspected_on"),
     ("Cơ sở", "Venue", "venue_name"),
     ("Mã cơ sở", "Venue ID", "venue_id"),
     ("Huyện", "District", "district"),
-    ("Ngành nghề", "Sector", "sector"),
+    ("Ngành nghề", "Sector", "sector_label"),
     ("Mã vi phạm", "Code", "code"),
     ("Căn cứ pháp lý", "Legal basis", "legal_basis"),
     ("Hành vi", "Violation", "title"),
-    ("Đối tượng", "Offender type", "offender_type"),
+    ("Đối tượng", "Offender type", "offender_label"),
     ("Tên đối tượng", "Offender", "offender_name"),
     ("Tiền phạt (đ)", "Fine (VND)", "fine_vnd"),
     ("Biện pháp khắc phục", "Remedy", "remedy"),
     ("Hạn khắc phục", "Remedy deadline", "remedy_deadline"),
-    ("Tình trạng khắc phục", "Remedy status", "remedy_status"),
+    ("Mã tình trạng khắc phục", "Remedy status code", "remedy_status"),
+    ("Tình trạng khắc phục", "Remedy status", "remedy_status_label"),
     ("Ngày khắc phục", "Remedied on", "remedied_on"),
     ("Ngày nộp phạt", "Paid on", "paid_on"),
+    ("Mã ngành nghề", "Sector code", "sector"),
+    ("Mã đối tượng", "Offender type code", "offender_type"),
 )
+OFFENDER_LABELS = {"organisation": _l("Organisation"), "individual": _l("Individual")}
+REMEDY_LABELS = {
+    "open": _l("Remedy open"),
+    "overdue": _l("Overdue"),
+    "remedied": _l("Remedied"),
+    "escalated": _l("Escalated"),
+}
+
+
+def export_row(row: RecordedViolation, locale: str, on: date) -> dict:
+    """One register row as the export writes it: serialise() and the labels of its codes."""
+    values = serialise(row, locale, on)
+    status = values["remedy_status"]
+    values["sector_label"] = row.inspection.venue.sector.name(locale)
+    values["offender_label"] = str(OFFENDER_LABELS.get(row.offender_type, row.offender_type))
+    values["remedy_status_label"] = str(REMEDY_LABELS[status]) if status else None
+    return values
+
+
+def export_filename(fmt: str) -> str:
+    """The download's name in the reader's language: vi-pham-20241231-0930.xlsx."""
+    # Translators: the start of a download's file name: ASCII letters and hyphens only.
+    return f"{_('violations')}-{now():%Y%m%d-%H%M}.{fmt}"
 
 
 def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:
@@ -302,9 +391,8 @@ def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:
     out = []
     for i in range(0, len(all_ids), 1000):
         for row in load(all_ids[i : i + 1000]):
-            values = serialise(row, locale, on)
+            values = export_row(row, locale, on)
             out.append([values[key] for _v, _e, key in EXPORT_COLUMNS])
-    body = (
-        write_xlsx(headers, out, title="violations") if fmt == "xlsx" else write_csv(headers, out)
-    )
-    return body, len(out)
+    if fmt == "xlsx":
+        return write_xlsx(headers, out, title=_("Violations")), len(out)
+    return write_csv(headers, out), len(out)

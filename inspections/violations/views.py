@@ -22,7 +22,6 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from .. import clock, storage
 from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
@@ -49,7 +48,11 @@ class CatalogueFilters(Schema):
 
 
 class FollowupForm(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(FOLLOWUP_KINDS))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(FOLLOWUP_KINDS),
+        error_messages={"required": _l("Choose what happened.")},
+    )
     on = fields.Date(required=True)
     note = fields.String(load_default=None, validate=validate.Length(max=NOTE_MAX))
     inspection_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
@@ -89,7 +92,7 @@ def _options() -> dict:
     return {
         "sectors": list(db.session.scalars(select(Sector).order_by(Sector.sort_order))),
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
-        "codes": [lv.code for lv in services.catalogue()],
+        "offences": _offences(locale),
         "decrees": sorted({lv.decree for lv in services.catalogue()}),
         "districts": list(
             db.session.scalars(
@@ -101,6 +104,14 @@ def _options() -> dict:
         "basis": services.legal_basis,
         "locale": locale,
     }
+
+
+def _offences(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue's offences by decree, each named with its code after the name."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for lv in services.catalogue():
+        groups.setdefault(lv.decree, []).append((lv.code, f"{lv.title(locale)} ({lv.code})"))
+    return list(groups.items())
 
 
 @bp.get("")
@@ -124,6 +135,7 @@ def index():
     counts = repeat.repeat_counts(
         [r.venue_id for r in rows], repeat.window_start(today_, repeat.default_months())
     )
+    presets = register.presets(today_)
     return render_template(
         "violations/index.html",
         page=Page(rows, page_no, PER_PAGE, totals["count"]),
@@ -135,6 +147,16 @@ def index():
         repeat=counts,
         status_of=followup.status_of,
         today=today_,
+        presets=presets,
+        preset_on=next(
+            (
+                p.key
+                for p in presets
+                if args.get("start") == p.start.isoformat() and args.get("end") == p.end.isoformat()
+            ),
+            None,
+        ),
+        undated_args={k: v for k, v in args.items() if k not in ("start", "end")},
         **_options(),
     ), status
 
@@ -157,7 +179,7 @@ def export():
         object_type="recorded_violation",
         summary=f"{fmt}: {n} violations ({described or 'all'})"[:500],
     )
-    return _download(body, EXPORT_TYPES[fmt], f"violations-{clock.now():%Y%m%d-%H%M}.{fmt}")
+    return _download(body, EXPORT_TYPES[fmt], register.export_filename(fmt))
 
 
 EXPORT_TYPES = {
@@ -316,7 +338,7 @@ def evidence(file_id: int):
     if request.args.get("thumb"):
         data, mimetype = files.thumbnail(item.stored_name, item.sha256), "image/jpeg"
     else:
-        data, mimetype = storage.read_checked(item.stored_name, item.sha256), item.content_type
+        data, mimetype = files.upright(item.stored_name, item.sha256), item.content_type
     if data is None:
         abort(404)
     resp = Response(data, mimetype=mimetype)

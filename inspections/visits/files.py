@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .. import storage
 from ..errors import InspectionsError, Invalid
@@ -23,6 +23,7 @@ FORMATS = {
 }
 MAX_PIXELS = 40_000_000  # a 40-megapixel camera frame; larger is a decompression bomb
 THUMB_EDGE = 320
+ORIENTATION = 0x0112  # the EXIF tag
 
 
 class TooLarge(InspectionsError):
@@ -75,12 +76,29 @@ def sniff(data: bytes, allowed=("JPEG", "PNG", "WEBP")) -> tuple[str, int, int]:
 
 
 def thumbnail_key(key: str, edge: int = THUMB_EDGE) -> str:
-    """The key of a stored image's thumbnail, beside it: <sha256>.t320.jpg."""
-    return str(PurePosixPath(key).with_suffix(f".t{edge}.jpg"))
+    """The key of a stored image's upright thumbnail, beside it: <sha256>.u320.jpg (the
+    ".t320.jpg" thumbnails of earlier versions ignored the camera's orientation)."""
+    return str(PurePosixPath(key).with_suffix(f".u{edge}.jpg"))
+
+
+def upright_key(key: str) -> str:
+    """The key of a stored photo turned upright, beside it: <sha256>.upright.<ext>."""
+    path = PurePosixPath(key)
+    return str(path.with_suffix(".upright" + path.suffix))
+
+
+def _turned(img: Image.Image) -> Image.Image:
+    """The image as the camera meant it to be seen: phones store a photo sideways and say
+    in its EXIF orientation how to turn it."""
+    return ImageOps.exif_transpose(img) or img
+
+
+def _needs_turning(img: Image.Image) -> bool:
+    return img.getexif().get(ORIENTATION, 1) not in (1, None)
 
 
 def thumbnail(key: str, sha256: str, edge: int = THUMB_EDGE) -> bytes | None:
-    """A small JPEG of a stored image, made once and kept beside it."""
+    """A small upright JPEG of a stored image, made once and kept beside it."""
     backend = storage.storage()
     thumb = thumbnail_key(key, edge)
     cached = backend.read(thumb)
@@ -90,14 +108,38 @@ def thumbnail(key: str, sha256: str, edge: int = THUMB_EDGE) -> bytes | None:
     if data is None:
         return None
     with Image.open(io.BytesIO(data)) as img:
-        img = img.convert("RGB")
-        img.thumbnail((edge, edge))
+        small = _turned(img).convert("RGB")
+        small.thumbnail((edge, edge))
         out = io.BytesIO()
-        img.save(out, "JPEG", quality=75, optimize=True)
+        small.save(out, "JPEG", quality=75, optimize=True)
     backend.put(thumb, out.getvalue())
     return out.getvalue()
 
 
+def upright(key: str, sha256: str) -> bytes | None:
+    """A stored photo to serve: as stored when it stands upright, else turned by its EXIF
+    orientation (made once and kept beside it; the stored original is never changed)."""
+    data = storage.read_checked(key, sha256)
+    if data is None:
+        return None
+    with Image.open(io.BytesIO(data)) as img:
+        if not _needs_turning(img):
+            return data
+        backend = storage.storage()
+        cached = backend.read(upright_key(key))
+        if cached is not None:
+            return cached
+        fmt = img.format
+        out = io.BytesIO()
+        _turned(img).save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    backend.put(upright_key(key), out.getvalue())
+    return out.getvalue()
+
+
 def delete_after_commit(key: str) -> None:
-    """Remove a stored image and its thumbnail once the deletion of its row has committed."""
-    storage.delete_after_commit(db.session(), key, thumbnail_key(key))
+    """Remove a stored image and what was made from it once the deletion of its row has
+    committed."""
+    legacy_thumb = str(PurePosixPath(key).with_suffix(f".t{THUMB_EDGE}.jpg"))
+    storage.delete_after_commit(
+        db.session(), key, thumbnail_key(key), upright_key(key), legacy_thumb
+    )

@@ -124,7 +124,8 @@ def _build(inspection) -> bytes:
         0,
         5,
         _("Venue in the sector: %(sector)s", sector=venue.sector.name_vi)
-        + f" · {_('No.')} {inspection.id}/BB-KT",
+        + " · "
+        + _("No. %(id)s/BB-KT", id=inspection.id),
         align="C",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -144,7 +145,7 @@ def _build(inspection) -> bytes:
     _heading(pdf, _("I. Inspection team"))
     agencies = {a.code: a for a in inspection.agencies}
     for i, m in enumerate(inspection.members, 1):
-        lead = f" – {_('team lead')}" if m.is_lead else ""
+        lead = " – " + _("team lead") if m.is_lead else ""
         _para(pdf, f"{i}. {m.full_name} – {m.agency.name_vi}{lead}")
     if agencies:
         _para(

@@ -16,7 +16,7 @@ from ..areas.models import Area
 from ..dbtypes import utcnow
 from ..errors import Invalid
 from ..extensions import db
-from ..text import like_pattern
+from ..text import search_pattern
 from ..venues.models import Venue
 from ..violations import services as violations
 from .access import visible_clause
@@ -108,7 +108,7 @@ def search(user, filters: dict):
             )
         )
     if filters.get("q"):
-        q = q.where(Venue.search_text.like(like_pattern(filters["q"]), escape="\\"))
+        q = q.where(Venue.search_text.like(search_pattern(filters["q"])))
     if filters.get("mine"):
         q = q.where(
             or_(

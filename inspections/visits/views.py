@@ -35,8 +35,9 @@ from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
-from ..text import like_pattern
+from ..text import search_pattern
 from ..venues.models import Sector, Venue
+from ..venues.services import lat_lon
 from ..violations import services as violations
 from ..violations.models import MEASURES
 from . import access, checklists, files, lifecycle, photos, reading
@@ -144,6 +145,15 @@ def _measure_labels() -> dict:
     }
 
 
+def _venue_point(venue, offline: bool) -> dict:
+    """The venue's registered point, so the phone can say how far away it is before the
+    server has compared the fixes (offline, or before the first save)."""
+    if offline:
+        return {}  # the shell's venue comes from the phone's data pack, with its point
+    lat, lon = lat_lon(venue)
+    return {"lat": round(lat, 6), "lon": round(lon, 6)}
+
+
 def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bool = False):
     """Render the phone form: new (nothing saved yet), edit (a draft) or amend; offline: the
     shell of a sector's form that the phone fills with a cached venue (see form_shell)."""
@@ -171,7 +181,8 @@ def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bo
     data = {
         "mode": mode,
         "api": "/api/v1/inspections",
-        "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code},
+        "venue": {"id": venue.id, "name": venue.name, "sector": venue.sector.code}
+        | _venue_point(venue, offline),
         "offline": offline,
         # Through the API's schema, so the page starts from exactly what the API answers.
         "inspection": InspectionOut().dump(inspection) if inspection else None,
@@ -306,7 +317,7 @@ def _pick_venue():
         Venue.status != "closed",
     )
     if query:
-        q = q.where(Venue.search_text.like(like_pattern(query), escape="\\"))
+        q = q.where(Venue.search_text.like(search_pattern(query)))
     venues = list(db.session.scalars(q.order_by(Venue.name).limit(30)))
     return render_template("visits/pick.html", venues=venues, query=query)
 
@@ -402,7 +413,7 @@ def photo(inspection_id: int, photo_id: int):
         data = files.thumbnail(item.stored_name, item.sha256)
         mimetype = "image/jpeg"
     else:
-        data = storage.read_checked(item.stored_name, item.sha256)
+        data = files.upright(item.stored_name, item.sha256)
         mimetype = item.content_type
     if data is None:
         abort(404)
@@ -519,6 +530,9 @@ def _start(venue: Venue) -> dict:
     """The venue page's main action: may the user start one, and their open draft if any."""
     can_start = access.can_inspect(current_user, venue)
     draft = reading.open_draft(current_user, venue) if can_start else None
+    # a closed venue is not offered a new inspection (a draft begun before still is)
+    if venue.status == "closed" and draft is None:
+        can_start = False
     return {"can_start": can_start, "draft": draft}
 
 

@@ -37,7 +37,7 @@ async function adoptCachedVenue() {
     D.missingVenue = true;
     return;
   }
-  D.venue = { id: v.id, name: v.name, sector: v.sector, address: v.address };
+  D.venue = { id: v.id, name: v.name, sector: v.sector, address: v.address, lat: v.lat, lon: v.lon };
   D.start.venue_id = v.id;
   $('.insp-title').textContent = v.name;
   $('.insp-sub').textContent = [$('.insp-sub').textContent.trim(), v.address].filter(Boolean).join(' · ');
@@ -932,6 +932,18 @@ function distanceText(m) {
   return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`;
 }
 
+// Metres between a fix and the venue's registered point (haversine): what the chip says
+// before the server has compared them (no connection, or nothing saved yet).
+function metresToVenue(fix) {
+  const v = D.venue || {};
+  if (!fix || v.lat == null || v.lon == null) return null;
+  const rad = (d) => (d * Math.PI) / 180;
+  const dLat = rad(v.lat - fix.latitude);
+  const dLon = rad(v.lon - fix.longitude);
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(rad(fix.latitude)) * Math.cos(rad(v.lat)) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
 function renderGps() {
   const chip = $('#gps-chip');
   if (!chip) return;
@@ -957,7 +969,8 @@ function renderGps() {
     label.textContent = T.locating;
   } else {
     const acc = fmt(T.gps_fix, { acc: distanceText(fix.accuracy_m) });
-    const dist = sdoc && sdoc.location ? sdoc.location.distance_m : null;
+    const known = sdoc && sdoc.location ? sdoc.location.distance_m : null;
+    const dist = known != null ? known : metresToVenue(fix);
     const where = dist != null ? fmt(T.gps_at_venue, { d: distanceText(dist) }) : T.gps_no_distance;
     label.textContent = `${presence === 'on_site' ? '✓ ' : presence && presence !== 'on_site' ? '⚠ ' : ''}${where} · ${acc}${gps.watch != null ? ' …' : ''}`;
     chip.classList.add(presence === 'on_site' ? 'ok' : presence === 'off_site' ? 'bad' : presence ? 'warn' : 'ok');

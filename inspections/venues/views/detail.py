@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from ... import clock
 from ...accounts.permissions import P, requires
-from ...audit.services import history
 from ...extensions import db
 from .. import queries, services
+from ..history import change_log
 from ..models import Venue
 from . import bp
 from .common import map_config, user_scope
@@ -38,7 +39,7 @@ def detail(venue_id: int):
         mismatch=services.commune_mismatch(venue),
         merged_from=merged_from,
         neighbours=neighbours,
-        events=history("venue", venue.id),
+        change_log=change_log(venue.id, str(get_locale())),
         lifecycle=services.lifecycle(venue),
         today=clock.today(),
         map_config=map_config(),

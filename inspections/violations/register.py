@@ -377,7 +377,8 @@ def export_row(row: RecordedViolation, locale: str, on: date) -> dict:
 def export_filename(fmt: str) -> str:
     """The download's name in the reader's language: vi-pham-20241231-0930.xlsx."""
     # Translators: the start of a download's file name: ASCII letters and hyphens only.
-    return f"{_('violations')}-{now():%Y%m%d-%H%M}.{fmt}"
+    stem = _("violations")
+    return f"{stem}-{now():%Y%m%d-%H%M}.{fmt}"
 
 
 def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
 from ..areas.models import LEVELS
 from .rule import FIGURES
 
-LEVEL_FIELD = {
+LEVEL_FIELD: dict[str, Any] = {  # keyword arguments of the field
     "load_default": None,
     "validate": validate.OneOf(LEVELS, error="Unknown area level; use one of: {choices}."),
     "metadata": {

@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
-from ..areas.versions import FORMER, TWO_LEVEL, day_of, version_of
+from ..areas.versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, day_of, version_of
 from ..areas.views import area_url
 from ..audit.services import record
 from ..clock import today as local_today
@@ -119,7 +119,7 @@ def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     as_of = args.get("as_of")
     maps_ = [
         ("", _("of the period's last day")),
-        (FORMER.valid_to.isoformat(), FORMER.short_label),
+        (LAST_FORMER_DAY.isoformat(), FORMER.short_label),
         (TWO_LEVEL.valid_from.isoformat(), TWO_LEVEL.short_label),
     ]
     as_of_text = as_of.isoformat() if hasattr(as_of, "isoformat") else (as_of or "")

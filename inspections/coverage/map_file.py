@@ -19,10 +19,13 @@ _CSS_URL = re.compile(r"url\((images/[^)]+\.png)\)")
 
 
 def _static_file(url: str) -> Path:
-    static_url = current_app.static_url_path.rstrip("/") + "/"
+    url_path, folder = current_app.static_url_path, current_app.static_folder
+    if url_path is None or folder is None:
+        raise ValueError("the app serves no static files")
+    static_url = url_path.rstrip("/") + "/"
     if not url.startswith(static_url):
         raise ValueError(f"not a static asset: {url}")
-    root = Path(current_app.static_folder).resolve()
+    root = Path(folder).resolve()
     path = (root / url[len(static_url) :]).resolve()
     if root not in path.parents:
         raise ValueError(f"outside static: {url}")

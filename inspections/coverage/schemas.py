@@ -147,7 +147,8 @@ class AreaPropertiesOut(FiguresOut):
 class AreaFeatureOut(Schema):
     type = fields.Constant("Feature")
     id = fields.String(attribute="figures.code", metadata={"description": "GSO code"})
-    properties = fields.Nested(AreaPropertiesOut, attribute="figures")
+    # a Field: the map's MapAreaOut gives its own properties
+    properties: fields.Field = fields.Nested(AreaPropertiesOut, attribute="figures")
     geometry = fields.Function(
         lambda f: json.loads(f.geojson),
         allow_none=True,

@@ -167,3 +167,11 @@ def import_map() -> dict:
 if __name__ == "__main__":
     count = build(quiet=True)
     print(f"static files: {count} hashed and compressed in {STATIC}")
+
+
+def static_root() -> Path:
+    """The app's static folder on disk, for code that reads its files (fonts, scripts)."""
+    folder = current_app.static_folder
+    if folder is None:
+        raise RuntimeError("the app has no static folder")
+    return Path(folder)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Column, Table, delete, func, select
@@ -46,8 +47,9 @@ class _Settings(Schema):
 
 def _targets(retention: Retention, now: datetime) -> list[tuple[Table, Column, datetime]]:
     """(table, its time column, the cutoff) of every growing table."""
-    idempotency = IdempotencyRecord.__table__
-    attempts = LoginAttempt.__table__
+    # __table__ is typed as any FromClause; these models are declared on tables
+    idempotency = cast(Table, IdempotencyRecord.__table__)
+    attempts = cast(Table, LoginAttempt.__table__)
     return [
         (
             idempotency,

@@ -25,7 +25,15 @@ from ..uow import transactional
 from .locating import VN_BOUNDS, assign_venue_areas
 from .models import Area
 from .successors import derive_successor_boundaries
-from .versions import FORMER, check_as_of, check_level, check_level_on, in_force_clause, version_of
+from .versions import (
+    FORMER,
+    LAST_FORMER_DAY,
+    check_as_of,
+    check_level,
+    check_level_on,
+    in_force_clause,
+    version_of,
+)
 
 CODE_PROPERTIES = ("gso_code", "code", "ma", "ma_gso", "GSO_CODE", "CODE", "MA")
 
@@ -156,7 +164,7 @@ def map_day(level: str, valid_from: date | None) -> date:
         check_level_on(level, valid_from)
         return valid_from
     today = clock.today()
-    return today if level in version_of(today).levels else FORMER.valid_to
+    return today if level in version_of(today).levels else LAST_FORMER_DAY
 
 
 @transactional

@@ -67,7 +67,10 @@ def _upsert_unit(level: str, rec: dict, parent: Area | None, **attrs) -> bool:
 
 
 def _unit(code: str, valid_from: date) -> Area:
-    return db.session.scalar(select(Area).where(Area.code == code, Area.valid_from == valid_from))
+    """The unit just upserted."""
+    return db.session.execute(
+        select(Area).where(Area.code == code, Area.valid_from == valid_from)
+    ).scalar_one()
 
 
 @transactional
@@ -248,7 +251,7 @@ def check_whole_goes_once(valid_from: date) -> None:
         .limit(1)
     ).first()
     if row is not None:
-        area = db.session.get(Area, row.predecessor_id)
+        area = db.session.get_one(Area, row.predecessor_id)  # a foreign key: it exists
         raise Invalid(
             _(
                 "%(unit)s (%(code)s) is said to go whole into one unit and also into %(n)s "

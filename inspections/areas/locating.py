@@ -11,10 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, event, func, inspect, select, update
+from sqlalchemy import (
+    Case,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    Table,
+    case,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .. import clock
@@ -23,7 +37,7 @@ from ..extensions import db
 from ..i18n import fmt_date
 from ..spatial import distance_m, point_expr
 from .models import WHOLE, Area, AreaPredecessor
-from .versions import FORMER, TWO_LEVEL, in_force_clause, version_of
+from .versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, in_force_clause, version_of
 
 # Vietnam's extent with a margin: coordinates outside it are a mistake, not a venue.
 VN_BOUNDS = (101.5, 7.5, 118.0, 24.0)  # lon min, lat min, lon max, lat max
@@ -76,12 +90,14 @@ def check_coordinates(latitude: float, longitude: float) -> None:
     )
 
 
-def _official_first():
+def _official_first() -> Case[int]:
     """ORDER BY key: official polygons before approximate ones where both cover a point."""
     return case((Area.boundary_source == "demo", 1), else_=0)
 
 
-def _containing(level: str, pt, day: date, parent_id: int | None = None) -> Area | None:
+def _containing(
+    level: str, pt: ColumnElement[Any], day: date, parent_id: int | None = None
+) -> Area | None:
     q = select(Area).where(
         Area.level == level,
         in_force_clause(day),
@@ -94,7 +110,7 @@ def _containing(level: str, pt, day: date, parent_id: int | None = None) -> Area
 
 
 def _nearest(
-    level: str, pt, day: date, parent_id: int | None = None
+    level: str, pt: ColumnElement[Any], day: date, parent_id: int | None = None
 ) -> tuple[Area | None, float | None]:
     dist = distance_m(Area.geom, pt)
     q = select(Area, dist.label("metres")).where(
@@ -114,7 +130,7 @@ def _inside_the_province(latitude: float, longitude: float, day: date) -> float 
     if _containing(level, pt, day) is not None:
         return None
     nearest, dist = _nearest(level, pt, day)
-    if nearest is None:
+    if nearest is None or dist is None:  # both or neither
         message = (
             _("No district boundaries are loaded for %(d)s.", d=fmt_date(day))
             if level == "district"
@@ -148,7 +164,9 @@ def _inside_the_province(latitude: float, longitude: float, day: date) -> float 
     )
 
 
-def first_successor(predecessor_id, level: str, day: date):
+def first_successor(
+    predecessor_id: int | SQLColumnExpression[int | None], level: str, day: date
+) -> Select[int]:
     """SELECT of the unit in force on a day that a former unit went into: whole first, then
     the one with the main part of a divided unit, then by code (predecessor_id may be a
     column of a correlated query)."""
@@ -186,7 +204,7 @@ def locate(latitude: float, longitude: float, as_of: date | None = None) -> Loca
     day = as_of or clock.today()
     snapped = _inside_the_province(latitude, longitude, day)
     pt = point_expr(latitude, longitude)
-    former = FORMER.valid_to
+    former = LAST_FORMER_DAY
     district = _containing("district", pt, former) or _nearest("district", pt, former)[0]
     if district is None:
         raise OutsideArea(_("No district boundaries are loaded."), field="location")
@@ -202,7 +220,7 @@ def locate(latitude: float, longitude: float, as_of: date | None = None) -> Loca
             or (successor_on(commune, day) if commune else None)
             or _nearest("commune", pt, day)[0]
         )
-    province = unit or district
+    province: Area | None = unit or district
     while province is not None and province.level != "province":
         province = province.parent
     return Located(
@@ -218,7 +236,7 @@ def locate(latitude: float, longitude: float, as_of: date | None = None) -> Loca
 # ---------------------------------------------------------------- venues' units
 
 
-def _current_unit_of_venue():
+def _current_unit_of_venue() -> ColumnElement[int | None]:
     """Per venue (correlated): its commune-level unit on today's map: the polygon that holds
     its point, else the successor of its former commune (whole first, then the main part)."""
     from ..venues.models import Venue
@@ -241,13 +259,14 @@ def _current_unit_of_venue():
     return func.coalesce(inside, mapped)
 
 
-def place_on_todays_map(connection, venue_ids: list[int] | None = None) -> None:
+def place_on_todays_map(connection: Connection, venue_ids: list[int] | None = None) -> None:
     """Set today's unit (commune_2025_id) of venues from their location, in one UPDATE."""
     from ..venues.models import Venue
 
-    stmt = update(Venue.__table__).values(commune_2025_id=_current_unit_of_venue())
+    table = cast(Table, Venue.__table__)  # typed as any FromClause; Venue is declared on a table
+    stmt = update(table).values(commune_2025_id=_current_unit_of_venue())
     if venue_ids is not None:
-        stmt = stmt.where(Venue.__table__.c.id.in_(venue_ids))
+        stmt = stmt.where(table.c.id.in_(venue_ids))
     connection.execute(stmt)
 
 
@@ -260,9 +279,11 @@ def assign_venue_areas(venue_ids: list[int] | None = None) -> int:
     """
     from ..venues.models import Venue
 
-    former = FORMER.valid_to
+    former = LAST_FORMER_DAY
 
-    def inside(level: str, parent_col=None):
+    def inside(
+        level: str, parent_col: SQLColumnExpression[int | None] | None = None
+    ) -> ColumnElement[int]:
         sub = select(Area.id).where(
             Area.level == level,
             in_force_clause(former),
@@ -276,7 +297,7 @@ def assign_venue_areas(venue_ids: list[int] | None = None) -> int:
     scope = [] if venue_ids is None else [Venue.id.in_(venue_ids)]
     units = select(Venue.id, Venue.district_id, Venue.commune_id, Venue.commune_2025_id)
 
-    def unit_map() -> dict:
+    def unit_map() -> dict[int, tuple[int | None, int | None, int | None]]:
         return {
             r.id: (r.district_id, r.commune_id, r.commune_2025_id)
             for r in db.session.execute(units.where(*scope))
@@ -323,11 +344,11 @@ def venues_off_todays_map() -> int:
     """How many located venues have no unit on today's map yet (after an upgrade)."""
     from ..venues.models import Venue
 
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Venue)
         .where(Venue.commune_2025_id.is_(None), Venue.commune_id.is_not(None))
-    )
+    ).scalar_one()
 
 
 # ---------------------------------------------------------------- kept current on flush

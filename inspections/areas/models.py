@@ -69,6 +69,8 @@ class Area(Model):
         back_populates="predecessor",
         order_by="AreaPredecessor.id",
     )
+    # Whether an area has a polygon, without loading it.
+    has_boundary: Mapped[bool] = column_property(geom.is_not(None))
 
     def __repr__(self) -> str:
         return f"<Area {self.level} {self.code} {self.name}>"
@@ -114,7 +116,3 @@ class AreaPredecessor(Model):
     predecessor: Mapped[Area] = relationship(
         foreign_keys=[predecessor_id], back_populates="successor_links"
     )
-
-
-# Whether an area has a polygon, without loading it.
-Area.has_boundary = column_property(Area.__table__.c.geom.is_not(None))

@@ -1,10 +1,12 @@
 """Payloads of the areas API."""
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from .models import LEVELS
 
-AS_OF = {
+AS_OF: dict[str, Any] = {  # keyword arguments of the field
     "metadata": {
         "description": "the day whose administrative map is read (codes were reused on 1 July 2025)"
     }

@@ -13,7 +13,7 @@ from ..uow import transactional
 from .boundaries import import_boundaries
 from .loading import load_todays_map, load_unit_list
 from .models import Area
-from .versions import FORMER, in_force_clause
+from .versions import LAST_FORMER_DAY, in_force_clause
 
 UNIT_LIST = "areas/binh_thuan.json"
 TODAYS_UNITS = "areas/lam_dong_2025.json"
@@ -39,7 +39,7 @@ def load_areas(seed_dir: Path) -> int:
             db.session.scalars(
                 select(Area.code).where(
                     Area.level == level,
-                    in_force_clause(FORMER.valid_to),
+                    in_force_clause(LAST_FORMER_DAY),
                     Area.boundary_source.is_not(None),
                     Area.boundary_source != "demo",
                 )
@@ -48,7 +48,7 @@ def load_areas(seed_dir: Path) -> int:
         fc["features"] = [f for f in fc["features"] if f["properties"]["gso_code"] not in official]
         if fc["features"]:
             report = import_boundaries(
-                fc, level, source="demo", valid_from=FORMER.valid_to, audited=False
+                fc, level, source="demo", valid_from=LAST_FORMER_DAY, audited=False
             )
             changes += len(report.updated)
     return changes + load_todays_map(_read(seed_dir, TODAYS_UNITS))

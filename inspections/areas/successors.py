@@ -99,7 +99,11 @@ def derive_successor_boundaries(valid_from: date = TWO_LEVEL.valid_from) -> int:
                 mine.polygons.append(to_shape(old.geom))
     for old in divided.values():
         # Every unit the commune was divided among is a seed, official or not.
-        seeds = {s.id: (s.lat, s.lon) for s in sharers(old, valid_from) if s.lat is not None}
+        seeds = {
+            s.id: (s.lat, s.lon)
+            for s in sharers(old, valid_from)
+            if s.lat is not None and s.lon is not None  # set in pairs
+        }
         for owner, piece in split_parts(to_shape(old.geom), seeds).items():
             if owner in parts:
                 parts[owner].polygons.append(piece)

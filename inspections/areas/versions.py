@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, or_, select
 
 from .. import clock
 from ..errors import Invalid
@@ -43,6 +43,11 @@ class Version:
     def column_name(self, level: str) -> str | None:
         """The Venue column of a level of this map (None for the province)."""
         return dict(self.columns).get(level)
+
+    @property
+    def top_column(self) -> str:
+        """The Venue column of the top level (every map has one: district or commune)."""
+        return dict(self.columns)[self.top_level]
 
     @property
     def lowest_level(self) -> str:
@@ -110,7 +115,7 @@ def version_of(as_of: date | None = None) -> Version:
     return VERSIONS[0]
 
 
-def in_force_clause(as_of: date, area_cls=Area):
+def in_force_clause(as_of: date, area_cls: type[Area] = Area) -> ColumnElement[bool]:
     """WHERE clause: the unit is in force on the day."""
     return and_(
         area_cls.valid_from <= as_of,
@@ -118,7 +123,7 @@ def in_force_clause(as_of: date, area_cls=Area):
     )
 
 
-def in_force(level: str, as_of: date | None = None) -> Select:
+def in_force(level: str, as_of: date | None = None) -> Select[Area]:
     """SELECT of the units of a level in force on a day (default today), in code order."""
     check_level(level)
     day = as_of or clock.today()
@@ -158,7 +163,7 @@ def check_level_on(level: str, as_of: date) -> Version:
     return version
 
 
-def venue_area_column(level: str, as_of: date):
+def venue_area_column(level: str, as_of: date) -> SQLColumnExpression[int | None]:
     """The venue column (or expression) naming the venue's unit of a level on a day's map.
 
     District and commune read a column of their own; the province is the parent of the
@@ -170,7 +175,7 @@ def venue_area_column(level: str, as_of: date):
     name = version.column_name(level)
     if name is not None:
         return getattr(Venue, name)
-    child = getattr(Venue, version.column_name(version.top_level))
+    child = getattr(Venue, version.top_column)
     return select(Area.parent_id).where(Area.id == child).correlate(Venue).scalar_subquery()
 
 
@@ -184,7 +189,7 @@ def day_of(area: Area) -> date:
     return area.valid_to or area.valid_from
 
 
-def venue_in(area: Area):
+def venue_in(area: Area) -> ColumnElement[bool]:
     """WHERE clause: the venue lies in the unit, on the unit's own map (a province: in one of
     its units of the next level). What a list or a count "by area code" should use: the same
     code may name units of two maps."""
@@ -195,4 +200,4 @@ def venue_in(area: Area):
         return venue_area_column(area.level, day) == area.id
     version = version_of(day)
     units = select(Area.id).where(Area.parent_id == area.id, Area.level == version.top_level)
-    return getattr(Venue, version.column_name(version.top_level)).in_(units)
+    return getattr(Venue, version.top_column).in_(units)

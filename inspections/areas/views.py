@@ -17,7 +17,7 @@ from ..extensions import db
 from . import services
 from .models import LEVELS, Area, AreaPredecessor
 from .successors import is_derived, split_links
-from .versions import FORMER, TWO_LEVEL, VERSIONS, check_as_of, in_force_clause
+from .versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, VERSIONS, check_as_of, in_force_clause
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
 MAX_GEOJSON_BYTES = 20 * 1024 * 1024
@@ -90,7 +90,7 @@ def boundaries():
                 flash(_("%(n)s boundaries replaced.", n=len(report.updated)), "success")
     maps = [
         ("", _("today's map (the former one for districts)")),
-        (FORMER.valid_to.isoformat(), FORMER.label),
+        (LAST_FORMER_DAY.isoformat(), FORMER.label),
         (TWO_LEVEL.valid_from.isoformat(), TWO_LEVEL.label),
     ]
     return render_template(

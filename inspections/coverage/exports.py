@@ -43,7 +43,7 @@ def _cells(fig: Figures) -> list:
 
 
 def _sheet(title: str, heading: list[str], header: list[str], rows: list[list], **kw) -> Sheet:
-    widths = {i: 28 if i == 1 else 14 for i in range(len(header))}
+    widths: dict[int, float] = {i: 28 if i == 1 else 14 for i in range(len(header))}
     return Sheet(
         title,
         header,

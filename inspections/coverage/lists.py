@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, literal, or_, select, true
+from sqlalchemy import Row, case, func, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
@@ -22,6 +22,7 @@ from .rule import (
     FIGURES,
     IN_PERIOD,
     NEVER,
+    Coverage,
     ever_clause,
     in_scope_clause,
     last_inspected_on,
@@ -163,7 +164,7 @@ def venue_lines(
         period, scope, sector_obj.id if sector_obj else None, level, area, as_of=as_of
     )
     where = [figure_clause(figure, vs.c.last_on, period, targets.baseline_on)]
-    total = db.session.scalar(select(func.count()).select_from(vs).where(*where))
+    total = db.session.execute(select(func.count()).select_from(vs).where(*where)).scalar_one()
     q = (
         select(*line_columns(vs, period, targets.baseline_on))
         .join(Sector, Sector.id == vs.c.sector_id)
@@ -185,7 +186,7 @@ def map_points(
     level: str | None,
     sector: str | None = None,
     as_of: date | None = None,
-) -> list:
+) -> list[Row]:
     """Every venue in scope as rows of (lat, lon, state, id, name, area_id), for the map."""
     sector_obj = sector_by_code(sector)
     targets = plan_for(period)
@@ -206,7 +207,7 @@ def map_points(
 SIMPLIFY = {"province": 0.001, "district": 0.0005, "commune": 0.001}
 
 
-def area_shapes(level: str, scope: Scope, as_of: date) -> list:
+def area_shapes(level: str, scope: Scope, as_of: date) -> list[Row]:
     """Rows of (id, code, name, boundary_source, geojson text, label_lat, label_lon) of the
     units of a level on the map of a day that have a polygon, simplified in the database for
     size. A province is drawn as the union of its units' polygons (the part of it with
@@ -233,7 +234,7 @@ def area_shapes(level: str, scope: Scope, as_of: date) -> list:
     return list(db.session.execute(q))
 
 
-def _province_shapes(scope: Scope, as_of: date, tolerance: float) -> list:
+def _province_shapes(scope: Scope, as_of: date, tolerance: float) -> list[Row]:
     unit = aliased(Area)
     level = version_of(as_of).top_level
     # Approximate when a unit's polygon is (demo) or when units have none (only the part of
@@ -273,15 +274,17 @@ def _province_shapes(scope: Scope, as_of: date, tolerance: float) -> list:
     return list(db.session.execute(q))
 
 
-def map_areas(cov, scope: Scope) -> tuple[list, list]:
+def map_areas(cov: Coverage, scope: Scope) -> tuple[list[Row], list[Row]]:
     """What the map draws of a figure set's units: (polygons, points of the units without
     one)."""
     shapes = area_shapes(cov.level, scope, cov.as_of)
     drawn = {s.id for s in shapes}
-    return shapes, unit_points([r.area_id for r in cov.rows if r.area_id not in drawn])
+    return shapes, unit_points(
+        [r.area_id for r in cov.rows if r.area_id is not None and r.area_id not in drawn]
+    )
 
 
-def unit_points(area_ids: list[int]) -> list:
+def unit_points(area_ids: list[int]) -> list[Row]:
     """Rows of (id, code, name, lat, lon) of units, for those drawn without a polygon."""
     if not area_ids:
         return []

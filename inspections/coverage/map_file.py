@@ -11,6 +11,7 @@ import folium
 from flask import current_app
 from markupsafe import escape
 
+from ..assets import static_root
 from .maps import render_parts
 
 _JS_LINK = re.compile(r'<script src="([^"]+)"></script>')
@@ -19,10 +20,10 @@ _CSS_URL = re.compile(r"url\((images/[^)]+\.png)\)")
 
 
 def _static_file(url: str) -> Path:
-    static_url = current_app.static_url_path.rstrip("/") + "/"
+    static_url = (current_app.static_url_path or "").rstrip("/") + "/"
     if not url.startswith(static_url):
         raise ValueError(f"not a static asset: {url}")
-    root = Path(current_app.static_folder).resolve()
+    root = static_root().resolve()
     path = (root / url[len(static_url) :]).resolve()
     if root not in path.parents:
         raise ValueError(f"outside static: {url}")

@@ -4,9 +4,11 @@ the map's, which carries only what the map shows."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from marshmallow import Schema, fields
+from sqlalchemy import Row
 
 from .periods import Period
 from .plans import Targets
@@ -51,7 +53,9 @@ def point_geojson(lat: float, lon: float) -> str:
     return json.dumps({"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]})
 
 
-def area_features(cov: Coverage, shapes: list, points: list = ()) -> CoverageAreas:
+def area_features(
+    cov: Coverage, shapes: Sequence[Row], points: Sequence[Row] = ()
+) -> CoverageAreas:
     """Every row of the figure set as a feature, in the rows' order: its polygon
     (lists.area_shapes), else its point (lists.unit_points), else no geometry: a unit without
     a boundary is never dropped."""
@@ -60,7 +64,7 @@ def area_features(cov: Coverage, shapes: list, points: list = ()) -> CoverageAre
     return CoverageAreas(cov, [AreaFeature(r, geometry.get(r.area_id, "null")) for r in cov.rows])
 
 
-def undrawn_rows(cov: Coverage, shapes: list, points: list) -> list[Figures]:
+def undrawn_rows(cov: Coverage, shapes: Sequence[Row], points: Sequence[Row]) -> list[Figures]:
     """The rows the map cannot draw (no polygon, no point): listed under it instead."""
     drawn = {s.id for s in shapes} | {p.id for p in points}
     return [r for r in cov.rows if r.area_id not in drawn]

@@ -8,13 +8,17 @@ API's schema describes the same features), the standalone file in map_file.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import folium
+from branca.element import Figure
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from folium.utilities import JsCode
 from markupsafe import escape
+from sqlalchemy import Row
 
 from .map_elements import (
     BORDER,
@@ -84,11 +88,11 @@ class MapParts:
 
 def build_map(
     cov: Coverage,
-    shapes: list,
-    points: list,
-    area_links,
+    shapes: Sequence[Row],
+    points: Sequence[Row],
+    area_links: Callable[[str, str], str],
     *,
-    unit_points: list = (),
+    unit_points: Sequence[Row] = (),
     external: bool = False,
 ) -> folium.Map:
     """The folium map of a figure set (shapes from lists.area_shapes, venue points from
@@ -199,7 +203,7 @@ def with_nonce(html: str, nonce: str) -> str:
 
 def render_parts(fmap: folium.Map, nonce: str) -> MapParts:
     """The map split for embedding in a page, every script tag carrying the nonce."""
-    figure = fmap.get_root()
+    figure = cast(Figure, fmap.get_root())  # typed as any Element; a Map sits in its own Figure
     figure.render()
     return MapParts(
         header=with_nonce(figure.header.render(), nonce),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, null, or_, select
+from sqlalchemy import ScalarSelect, case, func, null, or_, select
 
 from ..accounts.services import Scope
 from ..areas.models import Area
@@ -37,7 +37,7 @@ class NextPlan:
     start_point: tuple[float, float] | None
 
 
-def past_violations_count():
+def past_violations_count() -> ScalarSelect[int]:
     """Per venue: how many violations its submitted inspections recorded (current rows,
     amendments applied) — more violations, earlier visit among equally due venues."""
     from ..violations.models import RecordedViolation
@@ -55,7 +55,7 @@ def past_violations_count():
     )
 
 
-def open_tips_count():
+def open_tips_count() -> ScalarSelect[int]:
     """Per venue: tips about it that are not closed yet (they call for a visit)."""
     from ..tips.models import Tip
 
@@ -112,7 +112,9 @@ def next_to_inspect(
         .subquery("cand")
     )
     not_yet = or_(vs.c.last_on.is_(None), vs.c.last_on < period.start)
-    candidates = db.session.scalar(select(func.count()).select_from(vs).where(not_yet))
+    candidates = db.session.execute(
+        select(func.count()).select_from(vs).where(not_yet)
+    ).scalar_one()
     order = [
         vs.c.seen,
         case((vs.c.last_on.is_(None), 0), else_=1),

@@ -183,7 +183,10 @@ def describe(period: Period) -> str:
     dates = f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"
     if not period.key:
         return dates
-    year = int(re.search(r"\d{4}", period.key)[0])
+    found = re.search(r"\d{4}", period.key)
+    if found is None:  # every key names its year; a stranger one is shown by its dates
+        return dates
+    year = int(found[0])
     names = dict(presets(date(year, 6, 1)))
     if period.key in names:
         return f"{names[period.key]} ({dates})"

@@ -149,14 +149,14 @@ class Coverage:
     targets: Targets
     rows: list[Figures]
     totals: Figures
+    as_of: date
     by_sector: bool = False
     sectors: list[Sector] = field(default_factory=list)
-    as_of: date | None = None
 
     @property
     def version(self) -> Version:
         """The administrative map the rows are cut by."""
-        return version_of(self.as_of or self.period.end)
+        return version_of(self.as_of)
 
     @property
     def approximate_boundaries(self) -> bool:
@@ -196,7 +196,7 @@ def sector_by_code(code: str | None) -> Sector | None:
     )
 
 
-def map_of(period: Period, as_of: date | None = None, level: str | None = None):
+def map_of(period: Period, as_of: date | None = None, level: str | None = None) -> tuple[date, str]:
     """(as_of, level) of a figure set: the day whose administrative map cuts the rows
     (default: the period's last day) and the level (default: district before 1 July 2025,
     commune after); Invalid for a day out of range or a level the map has not."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
 from ..areas.models import LEVELS
 from .rule import FIGURES
 
-LEVEL_FIELD = {
+LEVEL_FIELD: dict[str, Any] = {  # keyword arguments of the field
     "load_default": None,
     "validate": validate.OneOf(LEVELS, error="Unknown area level; use one of: {choices}."),
     "metadata": {
@@ -146,7 +147,8 @@ class AreaPropertiesOut(FiguresOut):
 class AreaFeatureOut(Schema):
     type = fields.Constant("Feature")
     id = fields.String(attribute="figures.code", metadata={"description": "GSO code"})
-    properties = fields.Nested(AreaPropertiesOut, attribute="figures")
+    # a Field: the map's MapAreaOut gives its own properties
+    properties: fields.Field = fields.Nested(AreaPropertiesOut, attribute="figures")
     geometry = fields.Function(
         lambda f: json.loads(f.geojson),
         allow_none=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -21,7 +22,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
-from ..areas.versions import FORMER, TWO_LEVEL, day_of, version_of
+from ..areas.versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, day_of, version_of
 from ..areas.views import area_url
 from ..audit.services import record
 from ..clock import today as local_today
@@ -119,10 +120,10 @@ def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     as_of = args.get("as_of")
     maps_ = [
         ("", _("of the period's last day")),
-        (FORMER.valid_to.isoformat(), FORMER.short_label),
+        (LAST_FORMER_DAY.isoformat(), FORMER.short_label),
         (TWO_LEVEL.valid_from.isoformat(), TWO_LEVEL.short_label),
     ]
-    as_of_text = as_of.isoformat() if hasattr(as_of, "isoformat") else (as_of or "")
+    as_of_text = as_of.isoformat() if isinstance(as_of, date) else (as_of or "")
     if as_of_text and as_of_text not in dict(maps_):
         maps_.append((as_of_text, as_of_text))
     return {
@@ -236,7 +237,7 @@ def area(code: str):
         for key in ("lat", "lon", "limit"):
             form.pop(key, None)
     data, errors = load_form(schema, form)
-    if errors:
+    if errors or data is None:
         raise Invalid(_("Some of the data is not valid."), details=errors)
     period = _period(data)
     sector = data.get("sector")
@@ -374,7 +375,8 @@ def plans():
 def plan_edit(plan_id: int | None = None):
     require_province_level()
     plan = db.get_or_404(Plan, plan_id) if plan_id else None
-    errors, status = {}, 200
+    errors: dict[str, list[str]] = {}
+    status = 200
     values = _plan_values(plan)
     if request.method == "POST":
         values = request.form.to_dict()

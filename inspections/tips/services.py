@@ -7,10 +7,12 @@ takes the venue's district; merging venues moves tips to the kept venue.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select, true, update
+from sqlalchemy.engine import CursorResult
 
 from ..accounts.services import Scope
 from ..clock import today
@@ -153,7 +155,8 @@ def move_tips(duplicate_id: int, kept_id: int) -> int:
         .values(venue_id=kept_id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    # an UPDATE without RETURNING answers a CursorResult; Session.execute is typed as a plain Result
+    return cast(CursorResult, result).rowcount or 0
 
 
 if move_tips not in MERGE_HOOKS:

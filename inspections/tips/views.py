@@ -133,7 +133,7 @@ def detail(tip_id: int):
 def close(tip_id: int):
     tip = services.get_tip(tip_id, scope_of(current_user))
     data, errors = load_form(CloseForm(), request.form)
-    if not errors:
+    if data is not None:  # valid (else errors says why)
         try:
             services.close_tip(tip, data)
         except InspectionsError as exc:

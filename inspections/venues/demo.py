@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
@@ -143,14 +144,17 @@ def _choose_sector(rng: random.Random) -> str:
     return rng.choices(codes, weights=[SECTOR_WEIGHTS[c] for c in codes])[0]
 
 
-def _place(rng: random.Random, commune: Area, cell) -> tuple[float, float]:
+def _place(rng: random.Random, commune: Area, cell: BaseGeometry | None) -> tuple[float, float]:
     """A point near the commune seat, inside its (demo or official) cell when there is one."""
+    seat_lat, seat_lon = commune.ref_lat, commune.ref_lon
+    if seat_lat is None or seat_lon is None:  # load_demo_venues reads communes with a seat
+        raise ValueError(f"{commune} has no seat to place demo venues around")
     for _ in range(40):
-        lat = commune.ref_lat + rng.gauss(0, 0.008)
-        lon = commune.ref_lon + rng.gauss(0, 0.008)
+        lat = seat_lat + rng.gauss(0, 0.008)
+        lon = seat_lon + rng.gauss(0, 0.008)
         if cell is None or cell.contains(Point(lon, lat)):
             return round(lat, 6), round(lon, 6)
-    return commune.ref_lat, commune.ref_lon
+    return seat_lat, seat_lon
 
 
 def plan(communes: list[Area], target: int = TARGET_VENUES) -> list[dict]:
@@ -266,6 +270,6 @@ def load_demo_venues() -> int:
 
 def demo_count() -> int:
     """How many demo venues exist (for messages)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(Venue).where(Venue.registration_no.like(f"{DEMO_PREFIX}%"))
-    )
+    ).scalar_one()

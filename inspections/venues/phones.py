@@ -66,7 +66,7 @@ def normalise_phone(text: str | None) -> str | None:
     text = " ".join(str(text or "").split())
     if not text:
         return None
-    numbers = []
+    numbers: list[str] = []
     for part in _BETWEEN.split(text):
         if not part:
             continue
@@ -84,7 +84,7 @@ def normalise_phone(text: str | None) -> str | None:
                     ),
                     field="owner_phone",
                 )
-            numbers += pieces
+            numbers += [p for p in pieces if p is not None]  # every one is, by now
         else:
             numbers.append(number)
     stored = ", ".join(dict.fromkeys(numbers))

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
 from ..accounts.services import Scope
+from ..assets import static_root
 from ..errors import InspectionsError
 from ..extensions import db
 from .models import Venue
@@ -58,7 +59,7 @@ def _serializer() -> URLSafeSerializer:
 
 def venue_token(venue_id: int) -> str:
     """The signed token a venue's current label carries."""
-    version = db.session.get(Venue, venue_id).label_version or 1
+    version = db.session.get_one(Venue, venue_id).label_version or 1
     return _serializer().dumps([venue_id, version])
 
 
@@ -165,7 +166,7 @@ PER_PAGE = COLS * ROWS
 
 
 def _fonts() -> tuple[Path, Path]:
-    base = Path(current_app.static_folder) / "vendor" / "dejavu-fonts-ttf-2.37.3"
+    base = static_root() / "vendor" / "dejavu-fonts-ttf-2.37.3"
     return base / "DejaVuSans.ttf", base / "DejaVuSans-Bold.ttf"
 
 
@@ -261,7 +262,9 @@ def label_sheet_png(labels: list[Label], page: int = 1, dpi: int = 200) -> bytes
             continue
         x0, y0 = x * px, y * px
         draw.rectangle([x0, y0, x0 + CELL_W * px, y0 + CELL_H * px], outline=(200, 200, 200))
-        qr = qr_image(label.url, 8).resize((round(QR_MM * px), round(QR_MM * px)), Image.NEAREST)
+        qr = qr_image(label.url, 8).resize(
+            (round(QR_MM * px), round(QR_MM * px)), Image.Resampling.NEAREST
+        )
         img.paste(qr, (round(x0 + PAD * px), round(y0 + PAD * px)))
         ty = y + PAD + 1
         for field, size, is_bold, max_lines in TEXT_STYLE:

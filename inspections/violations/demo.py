@@ -20,7 +20,7 @@ from ..clock import today
 from ..extensions import db
 from ..tips.models import Tip
 from ..venues.models import Venue
-from .followup import sync_unsynced
+from .followup import recorded_on, sync_unsynced
 from .models import FinePayment, FollowupFile, RecordedViolation, ReviewerNote, ViolationFollowup
 from .repeat import MIN_COUNT, default_months, window_start
 
@@ -71,10 +71,11 @@ def load_demo_followups() -> int:
     who = reviewer.id if reviewer else None
     photos = 0
     for v in rows:
+        recorded = recorded_on(v)
         if v.remedy and v.remedy_deadline and v.remedy_deadline < on - timedelta(days=20):
             roll = rng.random()
             if roll < 0.8:
-                day = max(v.inspected_on, v.remedy_deadline - timedelta(days=rng.randrange(0, 10)))
+                day = max(recorded, v.remedy_deadline - timedelta(days=rng.randrange(0, 10)))
                 step = ViolationFollowup(
                     violation_id=v.id,
                     kind="remedied",
@@ -112,8 +113,8 @@ def load_demo_followups() -> int:
                 v.remedy_status = "escalated"
                 changed += 1
             # the rest stays open past its deadline: the overdue list
-        if v.fine_vnd and v.inspected_on < on - timedelta(days=30) and rng.random() < 0.7:
-            paid = min(on, v.inspected_on + timedelta(days=rng.randrange(3, 25)))
+        if v.fine_vnd and recorded < on - timedelta(days=30) and rng.random() < 0.7:
+            paid = min(on, recorded + timedelta(days=rng.randrange(3, 25)))
             db.session.add(
                 FinePayment(
                     violation_id=v.id,

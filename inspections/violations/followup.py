@@ -16,10 +16,25 @@ by an amendment keeps them, shown as withdrawn on the venue timeline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, literal, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.engine import CursorResult
 
 from .. import storage
 from ..accounts.services import scope_of
@@ -99,7 +114,8 @@ def _carry(old: RecordedViolation, new: RecordedViolation) -> None:
             .values(violation_id=new.id)
             .execution_options(synchronize_session=False)
         )
-        moved += result.rowcount or 0
+        # an UPDATE without RETURNING answers a CursorResult; execute() is typed as a plain Result
+        moved += cast(CursorResult, result).rowcount or 0
     if moved or old.remedy_status not in (None, "open"):
         new.remedy_status = old.remedy_status if new.remedy else None
         new.remedied_on = old.remedied_on
@@ -136,6 +152,11 @@ def status_expr(on: date):
     )
 
 
+def recorded_on(violation: RecordedViolation) -> date:
+    """The day the violation was recorded (its register copy, else its inspection's day)."""
+    return violation.inspected_on or violation.inspection.inspected_on
+
+
 def status_of(row: RecordedViolation, on: date | None = None) -> str | None:
     """The same in Python for one row already loaded."""
     on = on or today()
@@ -144,7 +165,7 @@ def status_of(row: RecordedViolation, on: date | None = None) -> str | None:
     return row.remedy_status
 
 
-def overdue_clause(on: date):
+def overdue_clause(on: date) -> ColumnElement[bool]:
     return and_(
         RecordedViolation.in_register.is_(True),
         RecordedViolation.remedy_status == "open",
@@ -152,7 +173,7 @@ def overdue_clause(on: date):
     )
 
 
-def overdue_by_district(user, on: date | None = None) -> list:
+def overdue_by_district(user, on: date | None = None) -> Sequence[Row[int | None, int]]:
     """Rows of (district_id, n: overdue remedies) in the user's area, one GROUP BY."""
     on = on or today()
     return db.session.execute(
@@ -170,7 +191,7 @@ def overdue_count(user, on: date | None = None) -> int:
     scope = scope_of(user)
     if not scope.everything:
         q = q.join(Venue, Venue.id == RecordedViolation.venue_id).where(scope.venues(Venue))
-    return db.session.scalar(q)
+    return db.session.execute(q).scalar_one()
 
 
 def followups_of(violation: RecordedViolation) -> list[ViolationFollowup]:
@@ -194,18 +215,18 @@ def payments_of(violation: RecordedViolation) -> list[FinePayment]:
 
 
 def paid_total(violation: RecordedViolation) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.coalesce(func.sum(FinePayment.amount_vnd), 0)).where(
             FinePayment.violation_id == violation.id
         )
-    )
+    ).scalar_one()
 
 
 # ---------------------------------------------------------------- writing
 
 
 def _check_day(violation: RecordedViolation, on: date, field: str) -> None:
-    start = violation.inspected_on or violation.inspection.inspected_on
+    start = recorded_on(violation)
     if on < start:
         raise Invalid(
             _(
@@ -252,7 +273,7 @@ def add_followup(
             or inspection.status != "submitted"
         ):
             raise Invalid(_("Link a submitted inspection of this venue."), field="inspection_id")
-        if inspection.inspected_on < violation.inspected_on:
+        if inspection.inspected_on < recorded_on(violation):
             raise Invalid(
                 _("The re-inspection is dated before the violation."), field="inspection_id"
             )
@@ -444,4 +465,5 @@ def sync_unsynced() -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    # an UPDATE without RETURNING answers a CursorResult; Session.execute is typed as a plain Result
+    return cast(CursorResult, result).rowcount or 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 
 from ..extensions import db
 from ..venues.services import MERGE_HOOKS
@@ -17,7 +20,8 @@ def move_recorded_violations(duplicate_id: int, kept_id: int) -> int:
         .values(venue_id=kept_id)
         .execution_options(synchronize_session=False)
     )
-    moved = result.rowcount or 0
+    # an UPDATE without RETURNING answers a CursorResult; Session.execute is typed as a plain Result
+    moved = cast(CursorResult, result).rowcount or 0
     # Follow-ups and payments hang off the violations (moved with them); notes name the venue.
     notes = db.session.execute(
         update(ReviewerNote)
@@ -25,7 +29,7 @@ def move_recorded_violations(duplicate_id: int, kept_id: int) -> int:
         .values(venue_id=kept_id)
         .execution_options(synchronize_session=False)
     )
-    return moved + (notes.rowcount or 0)
+    return moved + (cast(CursorResult, notes).rowcount or 0)
 
 
 if move_recorded_violations not in MERGE_HOOKS:

@@ -6,16 +6,20 @@ months on 15/06/2025, violations recorded from 15/06/2024 count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 
 from ..extensions import db
 from ..venues.models import Venue
 from .models import RecordedViolation
 
 MIN_COUNT = 2
+
+# (venue id, violations, last day, fines, offenders in all): a row of offenders_query
+OffenderRow = Row[int, int, date | None, int | None, int]
 
 
 def default_months() -> int:
@@ -34,11 +38,11 @@ def window_start(today: date, months: int) -> date:
     return date(year, month, 28)
 
 
-def _counted(start: date):
+def _counted(start: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (RecordedViolation.in_register.is_(True), RecordedViolation.inspected_on >= start)
 
 
-def repeat_counts(venue_ids, start: date) -> dict[int, tuple[int, date]]:
+def repeat_counts(venue_ids: Iterable[int], start: date) -> dict[int, tuple[int, date]]:
     """{venue id: (violations in the window, last day)} for the repeat offenders among
     these venues, in one GROUP BY."""
     ids = list(set(venue_ids))
@@ -57,7 +61,7 @@ def repeat_counts(venue_ids, start: date) -> dict[int, tuple[int, date]]:
     return {row.venue_id: (row.n, row.last_on) for row in rows}
 
 
-def repeat_clause(start: date):
+def repeat_clause(start: date) -> ColumnElement[bool]:
     """WHERE clause on Venue: the venue is a repeat offender in the window (venue lists)."""
     count = (
         select(func.count())
@@ -68,7 +72,9 @@ def repeat_clause(start: date):
     return count >= MIN_COUNT
 
 
-def offenders_query(start: date, where: list):
+def offenders_query(
+    start: date, where: list[ColumnElement[bool]]
+) -> Select[int, int, date | None, int | None, int]:
     """(venue id, count, last day, fines, total) of repeat offenders, most violations first;
     `total` is how many offenders there are in all (one aggregation serves the page and its
     count). `where` are clauses on Venue (scope, area, sector); without them the venue table
@@ -94,7 +100,9 @@ def offenders_query(start: date, where: list):
     )
 
 
-def offenders_page(start: date, where: list, page: int, size: int) -> tuple[list, int]:
+def offenders_page(
+    start: date, where: list[ColumnElement[bool]], page: int, size: int
+) -> tuple[Sequence[OffenderRow], int]:
     """(rows of one page, total offenders)."""
     q = offenders_query(start, where)
     rows = db.session.execute(q.offset((page - 1) * size).limit(size)).all()
@@ -102,5 +110,7 @@ def offenders_page(start: date, where: list, page: int, size: int) -> tuple[list
         return rows, rows[0].total
     if page == 1:
         return [], 0
-    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    total = db.session.execute(
+        select(func.count()).select_from(q.order_by(None).subquery())
+    ).scalar_one()
     return [], total

@@ -157,7 +157,8 @@ def fine_problems(
                 high=fmt_vnd(high),
             )
         ]
-    if low is not None and not (low <= fine <= high):
+    # the catalogue gives both ends of a range or neither (schemas.CatalogueEntryIn)
+    if low is not None and high is not None and not (low <= fine <= high):
         return [
             _(
                 "The fine %(fine)s is outside the legal range for %(who)s: %(low)s – %(high)s.",
@@ -242,6 +243,7 @@ def resolve_entries(
         if why:
             refused[f"violations.{i}.code"] = [why]
             continue
+        assert lv is not None  # check_applies refuses a code the catalogue does not know
         item_code = entry.get("item")
         if item_code and item_code not in item_ids:
             refused[f"violations.{i}.item"] = [

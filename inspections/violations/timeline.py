@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Label, select
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from ..accounts.models import User
 from ..clock import local_day
@@ -43,12 +43,12 @@ class Entry:
     tone: str = "secondary"
 
 
-def _who(user_id_col):
+def _who(user_id_col: QueryableAttribute[int | None]) -> Label[str]:
     """The full name of the account in the column, as the row's `who`."""
     return select(User.full_name).where(User.id == user_id_col).scalar_subquery().label("who")
 
 
-def _key(e: Entry):
+def _key(e: Entry) -> tuple[date, float]:
     at = e.at.timestamp() if e.at else 0
     return (e.on, at)
 
@@ -60,14 +60,14 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
     n = limit + 1
     out: list[Entry] = []
     creator = aliased(User)
-    for row in db.session.execute(
+    for insp_row in db.session.execute(
         select(Inspection, creator.full_name.label("who"))
         .outerjoin(creator, creator.id == Inspection.created_by_id)
         .where(Inspection.venue_id == venue.id, Inspection.status != "draft")
         .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
         .limit(n)
     ):
-        insp, who = row.Inspection, row.who
+        insp, who = insp_row.Inspection, insp_row.who
         cancelled = insp.status == "cancelled"
         out.append(
             Entry(
@@ -94,8 +94,8 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         .order_by(Inspection.inspected_on.desc(), RecordedViolation.id.desc())
         .limit(n)
     ).all()
-    for row in rows:
-        v = row.RecordedViolation
+    for v_row in rows:
+        v = v_row.RecordedViolation
         parts = [services.legal_basis(v.legal, locale)]
         if v.fine_vnd:
             parts.append(_("fine %(amount)s", amount=fmt_vnd(v.fine_vnd)))
@@ -112,12 +112,12 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
             tone = "danger" if status == "overdue" else "warning"
         out.append(
             Entry(
-                row.inspected_on,
-                row.inspected_at,
+                v_row.inspected_on,
+                v_row.inspected_at,
                 "violation",
                 f"{title}: {v.legal.title(locale)}",
                 " · ".join(parts),
-                row.who,
+                v_row.who,
                 url_for("violations.detail", violation_id=v.id),
                 tone,
             )
@@ -128,14 +128,14 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         "reinspected": _("Re-inspected"),
         "reopened": _("Remedy open again"),
     }
-    for row in db.session.execute(
+    for f_row in db.session.execute(
         select(ViolationFollowup, _who(ViolationFollowup.created_by_id))
         .join(RecordedViolation, RecordedViolation.id == ViolationFollowup.violation_id)
         .where(RecordedViolation.venue_id == venue.id)
         .order_by(ViolationFollowup.on.desc(), ViolationFollowup.id.desc())
         .limit(n)
     ):
-        f = row.ViolationFollowup
+        f = f_row.ViolationFollowup
         out.append(
             Entry(
                 f.on,
@@ -143,19 +143,19 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "followup",
                 _("Follow-up: %(what)s", what=labels.get(f.kind, f.kind)),
                 f.note,
-                row.who,
+                f_row.who,
                 url_for("violations.detail", violation_id=f.violation_id),
                 "success" if f.kind == "remedied" else "info",
             )
         )
-    for row in db.session.execute(
+    for p_row in db.session.execute(
         select(FinePayment, _who(FinePayment.created_by_id))
         .join(RecordedViolation, RecordedViolation.id == FinePayment.violation_id)
         .where(RecordedViolation.venue_id == venue.id)
         .order_by(FinePayment.paid_on.desc(), FinePayment.id.desc())
         .limit(n)
     ):
-        p = row.FinePayment
+        p = p_row.FinePayment
         out.append(
             Entry(
                 p.paid_on,
@@ -163,7 +163,7 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "payment",
                 _("Fine paid: %(amount)s", amount=fmt_vnd(p.amount_vnd)),
                 _("receipt %(no)s", no=p.receipt_no),
-                row.who,
+                p_row.who,
                 url_for("violations.detail", violation_id=p.violation_id),
                 "success",
             )
@@ -177,13 +177,13 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         "merged_from": _("A duplicate record was merged in"),
         "label": _("QR label re-issued"),
     }
-    for row in db.session.execute(
+    for ev_row in db.session.execute(
         select(VenueEvent, _who(VenueEvent.created_by_id))
         .where(VenueEvent.venue_id == venue.id)
         .order_by(VenueEvent.on.desc(), VenueEvent.id.desc())
         .limit(n)
     ):
-        ev = row.VenueEvent
+        ev = ev_row.VenueEvent
         out.append(
             Entry(
                 ev.on,
@@ -191,18 +191,18 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "lifecycle",
                 event_labels.get(ev.kind, ev.kind),
                 ev.reason,
-                row.who,
+                ev_row.who,
                 None,
                 "dark" if ev.kind in ("suspended", "closed") else "secondary",
             )
         )
-    for row in db.session.execute(
+    for tip_row in db.session.execute(
         select(Tip, _who(Tip.created_by_id))
         .where(Tip.venue_id == venue.id)
         .order_by(Tip.received_on.desc(), Tip.id.desc())
         .limit(n)
     ):
-        tip = row.Tip
+        tip = tip_row.Tip
         out.append(
             Entry(
                 tip.received_on,
@@ -210,12 +210,12 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "tip",
                 _("Tip received") if tip.closed_on is None else _("Tip closed"),
                 tip.summary[:200],
-                row.who,
+                tip_row.who,
                 url_for("tips.detail", tip_id=tip.id),
                 "info",
             )
         )
-    for row in db.session.execute(
+    for am_row in db.session.execute(
         select(
             InspectionAmendment, _who(InspectionAmendment.created_by_id), Inspection.inspected_on
         )
@@ -224,26 +224,26 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
         .order_by(InspectionAmendment.created_at.desc(), InspectionAmendment.id.desc())
         .limit(n)
     ):
-        am = row.InspectionAmendment
+        am = am_row.InspectionAmendment
         out.append(
             Entry(
                 local_day(am.created_at),
                 am.created_at,
                 "amendment",
-                _("Inspection of %(day)s amended", day=fmt_date(row.inspected_on)),
+                _("Inspection of %(day)s amended", day=fmt_date(am_row.inspected_on)),
                 am.reason,
-                row.who,
+                am_row.who,
                 url_for("visits.detail", inspection_id=am.inspection_id),
                 "secondary",
             )
         )
-    for row in db.session.execute(
+    for note_row in db.session.execute(
         select(ReviewerNote, _who(ReviewerNote.author_id))
         .where(ReviewerNote.venue_id == venue.id, visible_notes_clause(user))
         .order_by(ReviewerNote.created_at.desc(), ReviewerNote.id.desc())
         .limit(n)
     ):
-        note = row.ReviewerNote
+        note = note_row.ReviewerNote
         out.append(
             Entry(
                 local_day(note.created_at),
@@ -251,7 +251,7 @@ def timeline(venue, user, locale: str, limit: int = DEFAULT_LIMIT) -> tuple[list
                 "note",
                 _("Reviewer note"),
                 note.body,
-                row.who,
+                note_row.who,
                 url_for("violations.detail", violation_id=note.violation_id)
                 if note.violation_id
                 else None,

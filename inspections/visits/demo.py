@@ -28,7 +28,13 @@ from ..venues.models import Venue
 from ..violations.models import LegalViolation
 from ..violations.services import ViolationEntry, add_violation
 from .checklists import template_for
-from .models import Inspection, InspectionAnswer, InspectionMember, inspection_agency
+from .models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionAnswer,
+    InspectionMember,
+    inspection_agency,
+)
 
 DEMO_SEED = 2024
 KEY_PREFIX = "demo:"
@@ -48,8 +54,8 @@ YEAR_RATES = {
 NEVER_SHARE = 0.34  # venues no demo inspection ever visits: the never-inspected list
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Đỗ")
 MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Hữu", "Ngọc", "Quốc", "Thu", "Đức", "Kim")
-GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Long", "Mai", "Nam")
-GIVEN += ("Phong", "Quân", "Sơn", "Tâm", "Thảo", "Trung", "Tuấn", "Vy", "Khoa", "Linh")
+GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hùng", "Lan", "Long", "Mai", "Nam",
+         "Phong", "Quân", "Sơn", "Tâm", "Thảo", "Trung", "Tuấn", "Vy", "Khoa", "Linh")  # fmt: skip
 OFFSITE_REASONS = (
     "Cơ sở đã chuyển sang địa chỉ mới, chưa cập nhật vị trí trong hệ thống.",
     "Lập biên bản tại trụ sở UBND xã do cơ sở mất điện.",
@@ -168,7 +174,7 @@ def _in_year(venue: Venue, year: int) -> bool:
 def plan(venues: list[Venue], districts: list[Area], items: dict, catalogue: list) -> list:
     """The demo inspections, identical on every run and database (no writes)."""
     rng = random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo data
-    by_district: dict[int, list[Venue]] = {}
+    by_district: dict[int | None, list[Venue]] = {}
     for v in sorted(venues, key=lambda v: v.registration_no or ""):
         by_district.setdefault(v.district_id, []).append(v)
     out: list[PlannedInspection] = []
@@ -195,6 +201,7 @@ def plan(venues: list[Venue], districts: list[Area], items: dict, catalogue: lis
 
 def _one(rng, venue: Venue, year: int, items: dict, catalogue: list, counter: dict):
     reg = venue.registration_no
+    assert reg is not None  # demo venues are found by their DEMO- number
     counter[reg] = counter.get(reg, 0) + 1
     start = max(date(year, 1, 2), venue.opened_on or date(year, 1, 2))
     end = min(date(year, 12, 30), venue.closed_on or date(year, 12, 30))
@@ -277,7 +284,7 @@ def load_demo_inspections(password: str | None = None) -> int:
     districts = _districts()
     today = clock.today()
     items: dict[int, list] = {}
-    templates: dict[int, int] = {}
+    templates: dict[int, ChecklistTemplate] = {}
     for sector_id in {v.sector_id for v in venues}:
         template = template_for(sector_id, date(2024, 1, 1))
         if template is None:
@@ -306,7 +313,7 @@ def load_demo_inspections(password: str | None = None) -> int:
         template = templates.get(venue.sector_id)
         if template is None:
             continue
-        team = teams.get(venue.district_id)
+        team = teams.get(venue.district_id) if venue.district_id is not None else None
         batch.append(
             _build(
                 p, venue, team, template, item_ids[template.id], legal, agencies, fallback, creator

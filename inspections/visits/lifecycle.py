@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -134,7 +135,7 @@ def create(
 
 # PUT replaces these sections when they are left out; location and signatures are evidence
 # and only ever replaced by new values.
-PUT_DEFAULTS = {
+PUT_DEFAULTS: dict[str, Any] = {
     "team_id": None,
     "members": [],
     "agencies": [],
@@ -290,7 +291,7 @@ def _set_members(user, inspection: Inspection, members: list[dict] | None) -> No
     )
     rows, seen = [], set()
     for i, member in enumerate(members):
-        person = users.get(member.get("user_id")) if member.get("user_id") else None
+        person = users.get(member["user_id"]) if member.get("user_id") else None
         if member.get("user_id") and person is None:
             raise Invalid(_("Unknown account."), field=f"members.{i}.user_id")
         name = clean(member.get("name")) or (person.full_name if person else None)

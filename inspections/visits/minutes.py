@@ -6,9 +6,7 @@ fpdf2 with the vendored DejaVu fonts (full Vietnamese coverage, no system fonts 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -16,6 +14,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from .. import clock, storage
+from ..assets import static_root
 from ..i18n import fmt_date, fmt_vnd
 from ..violations.services import legal_basis
 from . import files
@@ -74,7 +73,7 @@ def minutes_pdf(inspection) -> bytes:
 
 
 def _build(inspection) -> bytes:
-    static = Path(current_app.static_folder)
+    static = static_root()
     pdf = _Minutes(format="A4")
     pdf.set_margins(15, 12, 15)
     pdf.set_auto_page_break(True, margin=16)

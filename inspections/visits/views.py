@@ -42,7 +42,7 @@ from ..violations import services as violations
 from ..violations.models import MEASURES
 from . import access, checklists, files, lifecycle, photos, reading
 from .minutes import minutes_pdf
-from .models import INSPECTION_STATUSES, ChecklistTemplate, Inspection
+from .models import INSPECTION_STATUSES, ChecklistTemplate, Inspection, InspectionAnswer
 from .presence import distance_label
 from .readiness import MIN_MEMBERS
 from .schemas import InspectionOut
@@ -154,9 +154,16 @@ def _venue_point(venue, offline: bool) -> dict:
     return {"lat": round(lat, 6), "lon": round(lon, 6)}
 
 
-def _form(venue: Venue, inspection: Inspection | None, mode: str, *, offline: bool = False):
+def _form(
+    venue: Venue | SimpleNamespace,
+    inspection: Inspection | None,
+    mode: str,
+    *,
+    offline: bool = False,
+):
     """Render the phone form: new (nothing saved yet), edit (a draft) or amend; offline: the
-    shell of a sector's form that the phone fills with a cached venue (see form_shell)."""
+    shell of a sector's form that the phone fills with a cached venue (see form_shell), whose
+    venue is a stand-in with the sector only."""
     locale = _locale()
     today = local_today()
     template = (
@@ -351,7 +358,7 @@ def _detail(inspection: Inspection, errors: dict | None = None, status: int = 20
     doc = reading.AsItStands(inspection)
     template = inspection.checklist_template
     answers = {a.item_id: a for a in doc.checklist}
-    superseded = {}
+    superseded: dict[int, list[InspectionAnswer]] = {}
     for a in inspection.answers:
         if a.superseded_by_id is not None:
             superseded.setdefault(a.item_id, []).append(a)
@@ -425,7 +432,10 @@ def photo(inspection_id: int, photo_id: int):
 def signature(inspection_id: int, role: str):
     inspection = access.get_inspection(inspection_id, current_user)
     sig = next((s for s in inspection.signatures if s.role == role and s.stored_name), None)
-    data = storage.read_checked(sig.stored_name, sig.sha256) if sig else None
+    # a file without its recorded hash matches none
+    data = (
+        storage.read_checked(sig.stored_name, sig.sha256 or "") if sig and sig.stored_name else None
+    )
     if data is None:
         abort(404)
     return _file_response(data, "image/png")

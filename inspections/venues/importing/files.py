@@ -14,6 +14,7 @@ import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask_babel import gettext as _
 
@@ -43,7 +44,7 @@ class Table:
     header_row: int = 1
 
 
-def _refuse(message: str):
+def _refuse(message: str) -> NoReturn:
     raise FileRejected(message, field="file")
 
 
@@ -242,7 +243,7 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
     )
 
 
-def _too_many():
+def _too_many() -> NoReturn:
     _refuse(
         _(
             "The file has more than %(n)s rows; split it into several files.",

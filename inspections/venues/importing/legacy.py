@@ -89,7 +89,7 @@ _VNI_READING = _vni_reading()
 def _byte_of() -> dict[str, str]:
     """Character -> the byte (as a Latin-1 character) Windows shows it for, in code page 1252
     or 1258; the C1 controls stand for themselves (a CSV read byte for byte)."""
-    found = {}
+    found: dict[str, str] = {}
     for b in range(0x80, 0x100):
         for codec in ("cp1252", "cp1258"):
             with contextlib.suppress(UnicodeDecodeError):  # bytes a code page leaves out
@@ -285,7 +285,7 @@ def recode_rows(rows: list[list], eight_bit: bool = False) -> tuple[list[list], 
     found = detect(rows, eight_bit)
     if found is None and not eight_bit:
         return rows, None  # Unicode text: as it is
-    decode = DECODERS.get(found)
+    decode = DECODERS.get(found) if found is not None else None
     memo: dict[str, str] = {}
 
     def cell_text(cell: str) -> str:

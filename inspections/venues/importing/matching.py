@@ -10,10 +10,11 @@ rejected by the registry's own rules (``services.check_dates``, ``check_status_c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ...accounts.services import Scope
@@ -103,11 +104,13 @@ def _kept(venue: Venue) -> Venue:
     seen = set()
     while venue.merged_into_id and venue.id not in seen:
         seen.add(venue.id)
-        venue = venue.merged_into
+        kept = venue.merged_into
+        assert kept is not None  # merged_into_id is a foreign key
+        venue = kept
     return venue
 
 
-def _with_place(q):
+def _with_place(q: Select[Venue]) -> Sequence[Row[Venue, float, float]]:
     return db.session.execute(
         q.add_columns(
             func.ST_Y(Venue.location).label("latitude"),
@@ -126,7 +129,7 @@ def match(planned: list[Planned], scope: Scope) -> None:
     ):
         wanted = {p.keys[key] for p in planned if p.venue is None and p.keys[key]}
         spelled = sorted(
-            wanted | {p.data.get(key).strip() for p in planned if p.venue is None and p.keys[key]}
+            wanted | {p.data[key].strip() for p in planned if p.venue is None and p.keys[key]}
         )
         found: dict[str, list[Venue]] = {}
         for chunk in chunks(spelled):
@@ -162,18 +165,18 @@ def match(planned: list[Planned], scope: Scope) -> None:
                 p.venue = next(iter(venues.values()))
     open_rows = [p for p in planned if p.venue is None and p.result.action != "reject"]
     names = sorted({p.keys["name"] for p in open_rows if p.keys["name"]})
-    candidates: dict[str, list] = {}
+    by_name: dict[str, list[Row[Venue, float, float]]] = {}
     for chunk in chunks(names):
         for row in _with_place(
             select(Venue).where(
                 Venue.name_key.in_(chunk), Venue.merged_into_id.is_(None), scope.venues(Venue)
             )
         ):
-            candidates.setdefault(row.Venue.name_key, []).append(row)
+            by_name.setdefault(row.Venue.name_key, []).append(row)
     for p in open_rows:
         if "latitude" not in p.data:
             continue
-        for row in candidates.get(p.keys["name"], []):
+        for row in by_name.get(p.keys["name"], []):
             near = distance_m(row.latitude, row.longitude, p.data["latitude"], p.data["longitude"])
             if header_key(row.Venue.address) == p.keys["address"] and near <= MATCH_RADIUS_M:
                 p.venue, places[row.Venue.id] = row.Venue, (row.latitude, row.longitude)
@@ -229,13 +232,15 @@ def decide(plans: list[Planned], source: str) -> None:
                 status=d.get("status") or "operating",
             )
             try:
-                check_dates(probe)
+                # a probe: the rules read only these attributes, though typed for a Venue
+                check_dates(probe)  # type: ignore[arg-type]
             except Invalid as exc:
                 p.result.action, p.result.reason = "reject", exc.message
                 continue
             p.result.action = "create"
             continue
         venue = p.venue
+        assert p.where is not None  # match() reads the place of every venue it matches
         p.changes = diff(venue, d, *p.where)
         p.result.venue_id = venue.id
         if p.result.name != venue.name:
@@ -247,7 +252,7 @@ def decide(plans: list[Planned], source: str) -> None:
         if values["status"] != "closed":
             values["closed_on"] = None
         try:
-            check_dates(SimpleNamespace(**values))
+            check_dates(SimpleNamespace(**values))  # type: ignore[arg-type]  # as above
             if "status" in p.changes:
                 action, on = transition(p.changes["status"], p.changes.get("closed_on"))
                 probe = SimpleNamespace(
@@ -256,7 +261,7 @@ def decide(plans: list[Planned], source: str) -> None:
                     status=venue.status,
                     opened_on=values["opened_on"],
                 )
-                check_status_change(probe, action, on, source)
+                check_status_change(probe, action, on, source)  # type: ignore[arg-type]
         except InspectionsError as exc:  # Invalid dates, Conflict for a status change
             p.result.action, p.result.reason = "reject", exc.message
             continue

@@ -33,14 +33,17 @@ SECTOR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "motel", "hotel", "guesthouse", "lodging", "villa", "nha khach")),
     ("bar", ("bar", "pub", "beer", "quan ruou")),
 )
-STATUS_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+# (code, the words that name it) in the order they are tried
+WordTable = tuple[tuple[str, tuple[str, ...]], ...]
+
+STATUS_WORDS: WordTable = (
     ("suspended", ("tam ngung", "tam dung", "dinh chi", "tam nghi", "suspended")),
     ("closed", ("da dong cua", "dong cua", "ngung hoat dong", "ngung kinh doanh", "giai the",
                 "cham dut", "nghi kinh doanh", "closed")),
     ("operating", ("dang hoat dong", "hoat dong", "dang kinh doanh", "operating", "open",
                    "active")),
 )
-LICENCE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+LICENCE_WORDS: WordTable = (
     ("fire_safety", ("pccc", "phong chay", "chua chay", "fire", "fire safety")),
     ("food_safety", ("attp", "an toan thuc pham", "food", "food safety")),
     ("alcohol", ("ruou", "alcohol")),
@@ -53,7 +56,7 @@ TEXT_FIELDS = ("name", "address", "house_no", "street", "address_commune", "regi
 # fmt: on
 
 
-def _words_match(value: str, table) -> str | None:
+def _words_match(value: str | None, table: WordTable) -> str | None:
     text = f" {header_key(value)} "
     for code, words in table:
         for word in words:
@@ -178,7 +181,8 @@ def _row_data(cells: dict, sectors: dict[str, str]) -> tuple[dict, dict | None]:
         cells.get("latitude") or cells.get("longitude")
     ):
         try:
-            data["latitude"], data["longitude"] = parse_point(_text(cells["coordinates"]))
+            # a blank cell reads as no text, which parse_point refuses
+            data["latitude"], data["longitude"] = parse_point(_text(cells["coordinates"]) or "")
         except CoordinateError as exc:
             raise _Rejected(exc.message) from None
     else:
@@ -204,11 +208,11 @@ def _row_data(cells: dict, sectors: dict[str, str]) -> tuple[dict, dict | None]:
 
 def plan_rows(table: Table, mapping: dict[int, str]) -> tuple[list[Planned], list[RowResult]]:
     """Validate every row on its own; the invalid ones are rejected with their reason."""
-    sectors = {}
-    for row in db.session.execute(select(Sector.code, Sector.name_vi, Sector.name_en)):
-        sectors[header_key(row.name_vi)] = row.code
-        sectors[header_key(row.name_en)] = row.code
-        sectors[header_key(row.code)] = row.code
+    sectors: dict[str, str] = {}
+    for sector in db.session.execute(select(Sector.code, Sector.name_vi, Sector.name_en)):
+        sectors[header_key(sector.name_vi)] = sector.code
+        sectors[header_key(sector.name_en)] = sector.code
+        sectors[header_key(sector.code)] = sector.code
     labels = {f: table.headers[i] for i, f in mapping.items()}
     labels.update(
         {k: labels.get("coordinates", k) for k in ("latitude", "longitude") if k not in labels}

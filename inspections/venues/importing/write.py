@@ -87,6 +87,7 @@ def _write(plans: list[Planned], scope: Scope, user, source: str) -> None:
     reason = _("Import of %(file)s", file=source)
     services.write_batch(rows, scope=scope, user=user, reason=reason)
     for p, row in zip(plans, rows, strict=True):
+        assert row.venue is not None  # write_batch sets the venue of every new row
         p.result.venue_id = row.venue.id
 
 

@@ -6,24 +6,21 @@ fpdf2 with the vendored DejaVu fonts (full Vietnamese coverage, no system fonts 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .. import clock, storage
+from .. import clock, pdfs, storage
 from ..i18n import fmt_date, fmt_vnd
 from ..violations.services import legal_basis
 from . import files
 from .presence import distance_label, presence_of
 from .reading import AsItStands
 
-FONT_DIR = "vendor/dejavu-fonts-ttf-2.37.3"
-FONT = "DejaVu"
+FONT = pdfs.FONT
 GREY = (110, 110, 110)
 
 
@@ -74,12 +71,10 @@ def minutes_pdf(inspection) -> bytes:
 
 
 def _build(inspection) -> bytes:
-    static = Path(current_app.static_folder)
     pdf = _Minutes(format="A4")
     pdf.set_margins(15, 12, 15)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FONT, "", str(static / FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(static / FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdfs.add_fonts(pdf)
     pdf.alias_nb_pages()
     doc = AsItStands(inspection)
     venue = inspection.venue

@@ -18,7 +18,9 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from ..accounts.models import Agency
 from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
 from ..audit.services import record
@@ -30,7 +32,7 @@ from ..pagination import Page
 from . import exports, lists, maps, next_visits, periods, rule
 from .map_file import standalone_html
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
-from .plans import list_plans, plan_for, save_plan
+from .plans import default_standing_agency, list_plans, plan_for, save_plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -327,8 +329,13 @@ def plan_edit(plan_id: int | None = None):
                 return redirect(url_for("coverage.plans"))
         status = 422
     return render_template(
-        "coverage/plan_form.html", plan=plan, values=values, errors=errors
+        "coverage/plan_form.html", plan=plan, values=values, errors=errors, agencies=_agencies()
     ), status
+
+
+def _agencies() -> list:
+    """The agencies a plan's standing agency is chosen from."""
+    return list(db.session.scalars(select(Agency).order_by(Agency.sort_order)))
 
 
 def _plan_values(plan: Plan | None) -> dict:
@@ -336,6 +343,7 @@ def _plan_values(plan: Plan | None) -> dict:
         return {
             "coverage_target_pct": str(DEFAULT_COVERAGE_TARGET),
             "tips_target_pct": str(DEFAULT_TIPS_TARGET),
+            "standing_agency": default_standing_agency(local_today()),
         }
 
     def text(value) -> str:
@@ -345,7 +353,7 @@ def _plan_values(plan: Plan | None) -> dict:
             return f"{value.normalize():f}"
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
-    return {
+    values = {
         key: text(getattr(plan, key))
         for key in (
             "number",
@@ -357,5 +365,9 @@ def _plan_values(plan: Plan | None) -> dict:
             "baseline_on",
             "tips_target_pct",
             "notes",
+            "standing_agency_name",
+            "place_name",
         )
     }
+    values["standing_agency"] = plan.standing_agency.code if plan.standing_agency else ""
+    return values

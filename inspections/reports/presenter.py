@@ -60,7 +60,7 @@ def present(report: Report, locale: str, links: Links, sent: SentReport | None =
                 "link": links.indicator(line) if line.kind == "computed" else None,
             }
         )
-    tables = {}
+    tables = []
     for table in report.tables:
         rows = []
         for row in table.rows:
@@ -77,16 +77,19 @@ def present(report: Report, locale: str, links: Links, sent: SentReport | None =
                 for c in table.columns
                 if (url := links.cell(table.key, table.totals, c.key))
             }
-        tables[table.key] = {
-            "title": table_title(table.key),
-            "columns": [
-                {"key": c.key, "label": column_label(c, locale), "kind": c.kind}
-                for c in table.columns
-            ],
-            "rows": rows,
-            "totals": totals,
-            "total_rows": table.total_rows,
-        }
+        tables.append(
+            {
+                "key": table.key,
+                "title": table_title(table.key),
+                "columns": [
+                    {"key": c.key, "label": column_label(c, locale), "kind": c.kind}
+                    for c in table.columns
+                ],
+                "rows": rows,
+                "totals": totals,
+                "total_rows": table.total_rows,
+            }
+        )
     plan = report.plan
     return {
         "id": sent.id if sent else None,

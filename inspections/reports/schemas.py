@@ -70,6 +70,11 @@ class ColumnOut(Schema):
 
 
 class TableOut(Schema):
+    key = fields.String(
+        metadata={
+            "description": "venues, inspections, teams, violations, fines, closures, repeat, tips"
+        }
+    )
     title = fields.String()
     columns = fields.List(fields.Nested(ColumnOut))
     rows = fields.List(
@@ -114,7 +119,7 @@ class ReportOut(Schema):
     area = fields.Nested(AreaRefOut)
     plan = fields.Nested(ReportPlanOut)
     indicators = fields.List(fields.Nested(IndicatorOut))
-    tables = fields.Dict(keys=fields.String(), values=fields.Nested(TableOut))
+    tables = fields.List(fields.Nested(TableOut), metadata={"description": "the annexes, in order"})
     previous_window = fields.String(allow_none=True)
     computed_at = fields.AwareDateTime()
     sent = fields.Nested(SentInfoOut, allow_none=True)

@@ -139,9 +139,7 @@ def tips_query(
     elif state == "in_time":
         q = q.where(Tip.closed_on.is_not(None), Tip.closed_on <= Tip.due_on)
     elif state == "overdue":
-        q = q.where(
-            or_(Tip.closed_on > Tip.due_on, and_(Tip.closed_on.is_(None), Tip.due_on < on))
-        )
+        q = q.where(or_(Tip.closed_on > Tip.due_on, and_(Tip.closed_on.is_(None), Tip.due_on < on)))
     for column, low, high in (
         (Tip.received_on, received_from, received_to),
         (Tip.due_on, due_from, due_to),

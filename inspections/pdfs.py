@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from fpdf import FPDF
 
 FONT_DIR = "vendor/dejavu-fonts-ttf-2.37.3"
 FONT = "DejaVu"
+GREY = (110, 110, 110)
 
 
 def add_fonts(pdf) -> None:
@@ -16,3 +19,17 @@ def add_fonts(pdf) -> None:
     static = Path(current_app.static_folder)
     pdf.add_font(FONT, "", str(static / FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(static / FONT_DIR / "DejaVuSans-Bold.ttf"))
+
+
+class FooterPDF(FPDF):
+    """An fpdf2 document whose pages end with a grey line of text and "Page n/N"."""
+
+    footer_text = ""
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, self.footer_text, align="L")
+        self.cell(0, 5, _("Page %(n)s/{nb}", n=self.page_no()), align="R")
+        self.set_text_color(0, 0, 0)

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from .. import clock
-from ..i18n import fmt_date
+from ..i18n import fmt_date, fmt_datetime
 from .labels import level_label
 from .report import Column, IndicatorLine, Report
 from .windows import describe, title, window
@@ -119,6 +119,18 @@ def intro(report: Report) -> str:
         issuer=plan.get("issuer") or "",
         unit=report.area_name,
         window=window_text(report),
+    )
+
+
+def state_line(report: Report, sending: Sending) -> str:
+    """A draft and when it was computed, or who sent which version when."""
+    if sending.is_draft:
+        return _("Draft computed on %(t)s", t=fmt_datetime(report.computed_at))
+    return _(
+        "Sent on %(t)s by %(who)s, version %(v)s",
+        t=fmt_datetime(sending.sent_at),
+        who=sending.sent_by or "",
+        v=sending.version,
     )
 
 

@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from .. import pdfs
-from ..i18n import fmt_date, fmt_datetime, fmt_decimal, fmt_number, fmt_vnd
+from ..i18n import fmt_date, fmt_decimal, fmt_number, fmt_vnd
 from . import document
 from .document import Sending
 from .labels import column_label, table_title
@@ -21,21 +21,8 @@ from .report import Column, Report, Table
 
 FONT = pdfs.FONT
 RED = (179, 38, 30)
-GREY = (110, 110, 110)
 LINE_H = 4.6
 ROW_H = 5.0
-
-
-class _Document(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 7)
-        self.set_text_color(*GREY)
-        self.cell(self.epw * 0.8, 5, self.footer_text, align="L")
-        self.cell(0, 5, _("Page %(n)s/{nb}", n=self.page_no()), align="R")
-        self.set_text_color(0, 0, 0)
 
 
 def _number(value, kind: str) -> str:
@@ -266,21 +253,12 @@ def _line(pdf: FPDF, widths, columns, row: dict, aligns) -> None:
 def report_pdf(report: Report, sending: Sending = document.DRAFT) -> bytes:
     """The PDF bytes of a report, in Vietnamese."""
     with force_locale("vi"):
-        pdf = _Document(format="A4")
+        pdf = pdfs.FooterPDF(format="A4")
         pdf.set_margins(25, 18, 15)
         pdf.set_auto_page_break(True, margin=16)
         pdfs.add_fonts(pdf)
         pdf.alias_nb_pages()
-        pdf.footer_text = (
-            _("Draft computed on %(t)s", t=fmt_datetime(report.computed_at))
-            if sending.is_draft
-            else _(
-                "Sent on %(t)s by %(who)s, version %(v)s",
-                t=fmt_datetime(sending.sent_at),
-                who=sending.sent_by or "",
-                v=sending.version,
-            )
-        )
+        pdf.footer_text = document.state_line(report, sending)
         pdf.add_page()
         _header(pdf, report, sending)
         _title(pdf, report, sending)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..i18n import fmt_datetime
 from ..spreadsheets import Sheet, write_workbook
 from . import document
 from .document import Sending
@@ -19,16 +18,7 @@ FORMATS = {"pct": "0.0", "vnd": "#,##0", "int": "#,##0"}
 
 def _heading(report: Report, sending: Sending) -> list[str]:
     plan = report.plan
-    state = (
-        _("Draft computed on %(t)s", t=fmt_datetime(report.computed_at))
-        if sending.is_draft
-        else _(
-            "Sent on %(t)s by %(who)s, version %(v)s",
-            t=fmt_datetime(sending.sent_at),
-            who=sending.sent_by or "",
-            v=sending.version,
-        )
-    )
+    state = document.state_line(report, sending)
     return [
         _("REPORT") + " – " + document.report_title(report),
         _("Unit: %(u)s · window %(w)s", u=report.area_name, w=document.window_text(report)),

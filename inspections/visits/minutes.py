@@ -21,7 +21,7 @@ from .presence import distance_label, presence_of
 from .reading import AsItStands
 
 FONT = pdfs.FONT
-GREY = (110, 110, 110)
+GREY = pdfs.GREY
 
 
 def _answer_label(answer: str | None) -> str:
@@ -52,18 +52,6 @@ def _presence_label(status: str | None) -> str:
     }.get(status or "", "")
 
 
-class _Minutes(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 7)
-        self.set_text_color(*GREY)
-        self.cell(0, 5, self.footer_text, align="L")
-        self.cell(0, 5, _("Page %(n)s/{nb}", n=self.page_no()), align="R")
-        self.set_text_color(0, 0, 0)
-
-
 def minutes_pdf(inspection) -> bytes:
     """The PDF bytes of an inspection's minutes (amendments applied, original listed)."""
     with force_locale("vi"):
@@ -71,7 +59,7 @@ def minutes_pdf(inspection) -> bytes:
 
 
 def _build(inspection) -> bytes:
-    pdf = _Minutes(format="A4")
+    pdf = pdfs.FooterPDF(format="A4")
     pdf.set_margins(15, 12, 15)
     pdf.set_auto_page_break(True, margin=16)
     pdfs.add_fonts(pdf)

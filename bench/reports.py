@@ -57,9 +57,9 @@ def add_rows(url: str) -> None:
                        CASE WHEN {h("j", 42)} % 10 < 8 THEN 'confirmed' END,
                        CASE WHEN {h("j", 42)} % 10 < 8 THEN 'Đã xác minh' END,
                        now()
-                FROM b, generate_series(1, 100000) j
-                JOIN LATERAL (SELECT DATE '2020-01-01' + ({h("j", 41)} % 1827)::int AS day) x
-                  ON true
+                FROM b
+                CROSS JOIN generate_series(1, 100000) j
+                CROSS JOIN LATERAL (SELECT DATE '2020-01-01' + ({h("j", 41)} % 1827)::int AS day) x
                 JOIN venue v ON v.id = b.lo + {h("j", 40)} % b.n
                 """
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 
 from ..accounts.models import Agency, Team
 from ..areas.models import Area
@@ -52,48 +52,54 @@ def _grouped(stmt, keys: tuple[str, ...]) -> Grouped:
     return out
 
 
-def inspections_by_unit(start: date, end: date, area: Area, level: str) -> Grouped:
-    """Submitted inspections dated in the window, the venues they visited and the teams."""
+def _in(column, *windows) -> object:
+    """The date column lies in one of the windows (None ones skipped)."""
+    return or_(
+        *(
+            and_(column >= figures.day(w.start), column <= figures.day(w.end))
+            for w in windows
+            if w is not None
+        )
+    )
+
+
+@dataclass
+class Teams:
+    """Submitted inspections of the window per unit and per team, and the teams per unit."""
+
+    by_unit: Grouped
+    by_team: dict[int | None, int]
+
+
+def inspections_and_teams(w, area: Area, level: str) -> Teams:
+    """One aggregate of the window's submitted inspections by unit and team."""
     unit = _unit(level)
     stmt = (
-        select(
-            unit.label("unit_id"),
-            func.count().label("inspections"),
-            func.count(func.distinct(Inspection.venue_id)).label("venues"),
-            func.count(func.distinct(Inspection.team_id)).label("teams"),
-        )
+        select(unit.label("unit_id"), Inspection.team_id, func.count().label("n"))
         .select_from(Inspection)
         .join(Venue, Venue.id == Inspection.venue_id)
-        .where(*_inspected_in(start, end), figures.venue_in(area))
-        .group_by(unit)
-    )
-    return _grouped(stmt, ("inspections", "venues", "teams"))
-
-
-def _inspected_in(start: date, end: date) -> list:
-    return [
-        Inspection.status == "submitted",
-        Inspection.inspected_on >= figures.day(start),
-        Inspection.inspected_on <= figures.day(end),
-    ]
-
-
-def teams_used(start: date, end: date, area: Area) -> list[dict]:
-    """Per team (None: inspections without a team): its lead agency, inspections, venues."""
-    stmt = (
-        select(
-            Inspection.team_id,
-            func.count().label("inspections"),
-            func.count(func.distinct(Inspection.venue_id)).label("venues"),
+        .where(
+            Inspection.status == "submitted",
+            _in(Inspection.inspected_on, w),
+            figures.venue_in(area),
         )
-        .select_from(Inspection)
-        .join(Venue, Venue.id == Inspection.venue_id)
-        .where(*_inspected_in(start, end), figures.venue_in(area))
-        .group_by(Inspection.team_id)
+        .group_by(unit, Inspection.team_id)
     )
-    counts = {r.team_id: r for r in db.session.execute(stmt)}
+    by_unit = Grouped()
+    by_team: dict[int | None, int] = {}
+    for row in db.session.execute(stmt):
+        got = by_unit.by_unit.setdefault(row.unit_id, {"inspections": 0, "teams": 0})
+        got["inspections"] += row.n
+        got["teams"] += row.team_id is not None
+        by_team[row.team_id] = by_team.get(row.team_id, 0) + row.n
+    return Teams(by_unit, by_team)
+
+
+def teams_used(by_team: dict[int | None, int]) -> list[dict]:
+    """Per team (None: inspections without a team): its name and lead agency, inspections,
+    most first."""
+    ids = [t for t in by_team if t is not None]
     teams = {}
-    ids = [t for t in counts if t is not None]
     if ids:
         teams = {
             t.id: t
@@ -102,7 +108,7 @@ def teams_used(start: date, end: date, area: Area) -> list[dict]:
             )
         }
     out = []
-    for team_id, row in counts.items():
+    for team_id, n in by_team.items():
         team = teams.get(team_id)
         out.append(
             {
@@ -110,23 +116,14 @@ def teams_used(start: date, end: date, area: Area) -> list[dict]:
                 "name": team.name if team else None,
                 "agency_vi": team.lead_agency.name_vi if team else None,
                 "agency_en": team.lead_agency.name_en if team else None,
-                "inspections": int(row.inspections),
-                "venues": int(row.venues),
+                "inspections": n,
             }
         )
     out.sort(key=lambda r: (r["team_id"] is None, -r["inspections"], r["name"] or ""))
     return out
 
 
-def _violations_in(start: date, end: date) -> list:
-    return [
-        RecordedViolation.in_register.is_(True),
-        RecordedViolation.inspected_on >= figures.day(start),
-        RecordedViolation.inspected_on <= figures.day(end),
-    ]
-
-
-def violations_by_article(start: date, end: date, area: Area) -> list[dict]:
+def violations_by_article(w, area: Area) -> list[dict]:
     """Violations of the register dated in the window by decree, article and sector, with
     their fines."""
     stmt = (
@@ -141,7 +138,11 @@ def violations_by_article(start: date, end: date, area: Area) -> list[dict]:
         .join(LegalViolation, LegalViolation.id == RecordedViolation.legal_violation_id)
         .join(Venue, Venue.id == RecordedViolation.venue_id)
         .join(Sector, Sector.id == Venue.sector_id)
-        .where(*_violations_in(start, end), figures.venue_in(area))
+        .where(
+            RecordedViolation.in_register.is_(True),
+            _in(RecordedViolation.inspected_on, w),
+            figures.venue_in(area),
+        )
         .group_by(LegalViolation.decree, LegalViolation.article, Sector.code)
     )
     return [
@@ -156,37 +157,50 @@ def violations_by_article(start: date, end: date, area: Area) -> list[dict]:
     ]
 
 
-def fines_by_unit(start: date, end: date, area: Area, level: str) -> Grouped:
+def fines_by_unit(w, prev, area: Area, level: str) -> Grouped:
     """Per unit: violations dated in the window, those fined, the fines decided and what was
-    paid of them by the window's end (the payments recorded)."""
+    paid of them by the window's end (the payments recorded); and the violations and fines
+    of the same window a year earlier (prev_violations, prev_decided), in the same scan."""
     unit = _unit(level)
-    paid = (
-        select(
-            FinePayment.violation_id,
-            func.sum(FinePayment.amount_vnd).label("amount"),
-        )
-        .where(FinePayment.paid_on <= figures.day(end))
-        .group_by(FinePayment.violation_id)
-        .subquery("paid")
-    )
+    rv = RecordedViolation
+    now = _in(rv.inspected_on, w)
+    before = _in(rv.inspected_on, prev) if prev else false()
     stmt = (
         select(
             unit.label("unit_id"),
-            func.count().label("violations"),
-            func.count(case((RecordedViolation.fine_vnd > 0, 1))).label("fined"),
-            func.coalesce(func.sum(RecordedViolation.fine_vnd), 0).label("decided"),
-            func.coalesce(func.sum(paid.c.amount), 0).label("paid"),
+            func.count(case((now, 1))).label("violations"),
+            func.count(case((and_(now, rv.fine_vnd > 0), 1))).label("fined"),
+            func.sum(case((now, rv.fine_vnd))).label("decided"),
+            func.count(case((before, 1))).label("prev_violations"),
+            func.sum(case((before, rv.fine_vnd))).label("prev_decided"),
         )
-        .select_from(RecordedViolation)
-        .join(Venue, Venue.id == RecordedViolation.venue_id)
-        .outerjoin(paid, paid.c.violation_id == RecordedViolation.id)
-        .where(*_violations_in(start, end), figures.venue_in(area))
+        .select_from(rv)
+        .join(Venue, Venue.id == rv.venue_id)
+        .where(rv.in_register.is_(True), _in(rv.inspected_on, w, prev), figures.venue_in(area))
         .group_by(unit)
     )
-    return _grouped(stmt, ("violations", "fined", "decided", "paid"))
+    keys = ("violations", "fined", "decided", "prev_violations", "prev_decided")
+    out = _grouped(stmt, keys)
+    # What was paid by the window's end of the window's violations: the payments recorded.
+    paid = (
+        select(unit.label("unit_id"), func.sum(FinePayment.amount_vnd).label("paid"))
+        .select_from(FinePayment)
+        .join(rv, rv.id == FinePayment.violation_id)
+        .join(Venue, Venue.id == rv.venue_id)
+        .where(
+            FinePayment.paid_on <= figures.day(w.end),
+            rv.in_register.is_(True),
+            now,
+            figures.venue_in(area),
+        )
+        .group_by(unit)
+    )
+    for row in db.session.execute(paid):
+        out.by_unit.setdefault(row.unit_id, dict.fromkeys(keys, 0))["paid"] = int(row.paid)
+    return out
 
 
-def closures_by_unit(start: date, end: date, area: Area, level: str) -> Grouped:
+def closures_by_unit(w, area: Area, level: str) -> Grouped:
     """Per unit: venues suspended and closed on a day of the window (the registry's events)."""
     unit = _unit(level)
     stmt = (
@@ -199,8 +213,7 @@ def closures_by_unit(start: date, end: date, area: Area, level: str) -> Grouped:
         .join(Venue, Venue.id == VenueEvent.venue_id)
         .where(
             VenueEvent.kind.in_(("suspended", "closed")),
-            VenueEvent.on >= figures.day(start),
-            VenueEvent.on <= figures.day(end),
+            _in(VenueEvent.on, w),
             figures.venue_in(area),
         )
         .group_by(unit)
@@ -252,19 +265,19 @@ def _tip_in(area: Area):
     return by_venue
 
 
-def tips_by_unit(start: date, end: date, area: Area, level: str) -> Grouped:
+def tips_by_unit(w, prev, area: Area, level: str) -> Grouped:
     """Per unit: tips received in the window, verified (closed by its end), handled in time
-    and overdue; and the tips due in the window with those closed by their due day (the
-    plan's "100 % handled in time")."""
+    and overdue; the tips due in the window with those closed by their due day (the plan's
+    "100 % handled in time"), and the same two for the window a year earlier."""
     if level == "district":
         unit = func.coalesce(Venue.district_id, Tip.district_id)
     else:
         unit = figures.venue_unit_column(level)
-    first, last = figures.day(start), figures.day(end)
-    received = and_(Tip.received_on >= first, Tip.received_on <= last)
-    due = and_(Tip.due_on >= first, Tip.due_on <= last)
+    last = figures.day(w.end)
+    received, due = _in(Tip.received_on, w), _in(Tip.due_on, w)
+    due_before = _in(Tip.due_on, prev) if prev else false()
     closed_by_end = and_(Tip.closed_on.is_not(None), Tip.closed_on <= last)
-    in_time = and_(closed_by_end, Tip.closed_on <= Tip.due_on)
+    on_time = Tip.closed_on <= Tip.due_on
     overdue = and_(Tip.due_on <= last, or_(Tip.closed_on.is_(None), Tip.closed_on > Tip.due_on))
 
     def count(*conds):
@@ -275,28 +288,17 @@ def tips_by_unit(start: date, end: date, area: Area, level: str) -> Grouped:
             unit.label("unit_id"),
             count(received).label("received"),
             count(received, closed_by_end).label("verified"),
-            count(received, in_time).label("in_time"),
+            count(received, closed_by_end, on_time).label("in_time"),
             count(received, overdue).label("overdue"),
             count(due).label("due"),
-            count(due, Tip.closed_on <= Tip.due_on).label("due_in_time"),
+            count(due, on_time).label("due_in_time"),
+            count(due_before).label("prev_due"),
+            count(due_before, on_time).label("prev_due_in_time"),
         )
         .select_from(Tip)
         .outerjoin(Venue, Venue.id == Tip.venue_id)
-        .where(or_(received, due), _tip_in(area))
+        .where(or_(received, due, due_before), _tip_in(area))
         .group_by(unit)
     )
-    return _grouped(stmt, ("received", "verified", "in_time", "overdue", "due", "due_in_time"))
-
-
-def violation_totals(start: date, end: date, area: Area) -> tuple[int, int]:
-    """(violations dated in the window, fines decided in VND) of the area."""
-    row = db.session.execute(
-        select(
-            func.count().label("n"),
-            func.coalesce(func.sum(RecordedViolation.fine_vnd), 0).label("fines"),
-        )
-        .select_from(RecordedViolation)
-        .join(Venue, Venue.id == RecordedViolation.venue_id)
-        .where(*_violations_in(start, end), figures.venue_in(area))
-    ).one()
-    return int(row.n), int(row.fines)
+    keys = ("received", "verified", "in_time", "overdue", "due", "due_in_time")
+    return _grouped(stmt, (*keys, "prev_due", "prev_due_in_time"))

@@ -49,9 +49,10 @@ def build(w: Window, area: Area) -> Report:
     own_level = figures.totals_level(area, w.end)
     own = rows_set if own_level == row_level else figures.coverage_set(period, area, own_level)
     units = [(r.area_id, r.code, r.name) for r in rows_set.rows]
-    tips = annex.tips_by_unit(w.start, w.end, area, row_level)
-    fines = annex.fines_by_unit(w.start, w.end, area, row_level)
     prev = _previous(w)
+    tips = annex.tips_by_unit(w, prev, area, row_level)
+    fines = annex.fines_by_unit(w, prev, area, row_level)
+    teams = annex.inspections_and_teams(w, area, row_level)
     computed = {
         "coverage": (own.totals.inspected, own.totals.in_scope),
         "ever_inspected": (own.totals.ever_inspected, own.totals.in_scope),
@@ -59,7 +60,7 @@ def build(w: Window, area: Area) -> Report:
         "violations": (fines.total("violations"), None),
         "fines": (fines.total("decided"), None),
     }
-    previous = _previous_figures(prev, area, row_level) if prev else {}
+    previous = _previous_figures(prev, area, tips, fines) if prev else {}
     plan_indicators = indicators.of_plan(plan)
     reported = [i for i in plan_indicators if i.kind == "reported"]
     now_values = values.sums(w.key, area, reported)
@@ -89,11 +90,11 @@ def build(w: Window, area: Area) -> Report:
     months = int(current_app.config.get("REPEAT_WINDOW_MONTHS", 12))
     tables = [
         _venues_table(rows_set, own, sectors),
-        _inspections_table(units, annex.inspections_by_unit(w.start, w.end, area, row_level)),
-        _teams_table(annex.teams_used(w.start, w.end, area)),
-        _violations_table(annex.violations_by_article(w.start, w.end, area), sectors),
+        _inspections_table(units, teams.by_unit, rows_set),
+        _teams_table(annex.teams_used(teams.by_team)),
+        _violations_table(annex.violations_by_article(w, area), sectors),
         _fines_table(units, fines),
-        _closures_table(units, annex.closures_by_unit(w.start, w.end, area, row_level)),
+        _closures_table(units, annex.closures_by_unit(w, area, row_level)),
         _repeat_table(*annex.repeat_offenders(w.end, area, months), units, row_level, sectors),
         _tips_table(units, tips),
     ]
@@ -125,17 +126,16 @@ def _previous(w: Window) -> Window | None:
         return None
 
 
-def _previous_figures(prev: Window, area: Area, row_level: str) -> dict:
-    """The computed indicators' figures of the same window a year earlier."""
+def _previous_figures(prev: Window, area: Area, tips, fines) -> dict:
+    """The computed indicators' figures of the same window a year earlier (tips and fines
+    come with this window's aggregates)."""
     cov = figures.area_totals(prev.period, area)
-    tips = annex.tips_by_unit(prev.start, prev.end, area, row_level)
-    violations, fines = annex.violation_totals(prev.start, prev.end, area)
     return {
         "coverage": (cov.inspected, cov.in_scope),
         "ever_inspected": (cov.ever_inspected, cov.in_scope),
-        "tips_in_time": (tips.total("due_in_time"), tips.total("due")),
-        "violations": (violations, None),
-        "fines": (fines, None),
+        "tips_in_time": (tips.total("prev_due_in_time"), tips.total("prev_due")),
+        "violations": (fines.total("prev_violations"), None),
+        "fines": (fines.total("prev_decided"), None),
     }
 
 
@@ -184,17 +184,18 @@ def _line(ind: Indicator, targets) -> IndicatorLine:
 
 
 def _unit_rows(units, grouped: annex.Grouped, keys: tuple[str, ...], extra=None) -> list[dict]:
-    """One row per unit (all of them, zeros included), then the venues without a unit."""
+    """One row per unit (all of them, zeros included), then the venues without a unit;
+    extra(row, unit_id) adds what the aggregate does not hold."""
     rows = []
     for unit_id, code, name in units:
         got = grouped.get(unit_id)
         row = {"unit": name, "ref": {"area": code}, **{k: got.get(k, 0) for k in keys}}
-        rows.append(extra(row) if extra else row)
+        rows.append(extra(row, unit_id) if extra else row)
     known = {u[0] for u in units}
     for unit_id, got in grouped.by_unit.items():
         if unit_id not in known and any(got.values()):
             row = {**_words("unit", UNPLACED), "ref": {}, **{k: got.get(k, 0) for k in keys}}
-            rows.append(extra(row) if extra else row)
+            rows.append(extra(row, None) if extra else row)
     return rows
 
 
@@ -259,9 +260,17 @@ def _venues_table(rows_set, own, sectors) -> Table:
     return Table("venues", columns, rows, totals)
 
 
-def _inspections_table(units, grouped: annex.Grouped) -> Table:
-    keys = ("inspections", "venues", "teams")
-    rows = _unit_rows(units, grouped, keys)
+def _inspections_table(units, grouped: annex.Grouped, rows_set) -> Table:
+    # Venues inspected: the coverage rule's (venues in scope with a submitted inspection in
+    # the window), the figure the venues table and the coverage page show.
+    inspected = {r.area_id: r.inspected for r in rows_set.rows}
+
+    def venues(row: dict, unit_id: int | None) -> dict:
+        row["venues"] = inspected.get(unit_id, 0)
+        return row
+
+    keys = ("inspections", "teams")
+    rows = _unit_rows(units, grouped, keys, venues)
     totals = _sum(rows, ("inspections", "venues"))
     # A team working in two units counts once in the total.
     totals["teams"] = None
@@ -276,14 +285,12 @@ def _teams_table(teams: list[dict]) -> Table:
             "agency": t["agency_vi"] or "",
             "agency_en": t["agency_en"] or "",
             "inspections": t["inspections"],
-            "venues": t["venues"],
             "ref": {"team": t["team_id"]} if t["team_id"] else {},
         }
         for t in teams
     ]
-    totals = {**_total("team"), "agency": "", **_sum(rows, ("inspections",)), "venues": None}
+    totals = {**_total("team"), "agency": "", **_sum(rows, ("inspections",))}
     columns = [Column("team", "text"), Column("agency", "text"), Column("inspections")]
-    columns.append(Column("venues"))
     return Table("teams", columns, rows, totals)
 
 
@@ -318,7 +325,7 @@ def _violations_table(found: list[dict], sectors) -> Table:
 def _fines_table(units, grouped: annex.Grouped) -> Table:
     keys = ("violations", "fined", "decided", "paid")
 
-    def unpaid(row: dict) -> dict:
+    def unpaid(row: dict, _unit_id: int | None) -> dict:
         row["unpaid"] = row["decided"] - row["paid"]
         return row
 

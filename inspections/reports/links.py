@@ -4,11 +4,15 @@ register, the inspections and tips lists (URLs from url_for, for accounts that m
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import url_for
 
 from ..accounts.permissions import P, role_allows
 from .report import IndicatorLine, Report
 
+# Stands for the area code in a cached URL (letters no GSO code holds).
+AREA_MARK = "AREAXCODE"
 COVERAGE_FIGURES = {
     "in_scope": "in_scope",
     "inspected": "inspected",
@@ -26,12 +30,23 @@ class Links:
         self.role = role
         self.external = external
         self.dates = {"start": report.start.isoformat(), "end": report.end.isoformat()}
+        self._templates: dict[tuple, str] = {}
 
     def _may(self, permission: P) -> bool:
         return role_allows(self.role, permission)
 
     def _url(self, endpoint: str, **args) -> str:
-        return url_for(endpoint, _external=self.external, **args)
+        """url_for, once per endpoint and arguments but the area: an annex has thousands of
+        cells, which differ only by their unit's code (digits, written into its place)."""
+        code_key = "code" if "code" in args else "area" if "area" in args else None
+        code = str(args.pop(code_key)) if code_key else None
+        key = (endpoint, code_key, tuple(sorted(args.items())))
+        template = self._templates.get(key)
+        if template is None:
+            marked = {code_key: AREA_MARK} if code_key else {}
+            template = url_for(endpoint, _external=self.external, **args, **marked)
+            self._templates[key] = template
+        return template.replace(AREA_MARK, quote(code, safe="")) if code_key else template
 
     def coverage(self, code: str, figure: str, sector: str | None = None) -> str | None:
         """The venues behind a coverage figure of an area."""

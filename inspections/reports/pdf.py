@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from .. import pdfs
-from ..i18n import fmt_date, fmt_decimal, fmt_number, fmt_vnd
+from ..i18n import fmt_date, fmt_number
 from . import document
 from .document import Sending
 from .labels import column_label, table_title
@@ -25,26 +25,47 @@ LINE_H = 4.6
 ROW_H = 5.0
 
 
+def _grouped(value: int) -> str:
+    """1234567 → "1.234.567" (Vietnamese grouping; the documents are in Vietnamese)."""
+    return f"{int(value):,}".replace(",", ".")
+
+
 def _number(value, kind: str) -> str:
+    """A cell's text, formatted as the Vietnamese documents write numbers (without Babel:
+    an annex holds thousands of cells)."""
     if value is None or value == "":
         return ""
     if kind == "pct":
-        return fmt_decimal(value)
+        text = f"{float(value):.1f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",")
     if kind == "vnd":
-        return fmt_vnd(value)
+        return _grouped(value) + " ₫"
     if kind == "date":
         return fmt_date(value)
     if kind == "int":
-        return fmt_number(value)
+        return _grouped(value)
     return str(value)
 
 
-def _fit(pdf: FPDF, text: str, width: float) -> str:
+class _Widths(dict):
+    """String widths at the current font, measured once each (numbers repeat a lot)."""
+
+    def __init__(self, pdf: FPDF):
+        super().__init__()
+        self.pdf = pdf
+
+    def __missing__(self, text: str) -> float:
+        width = self[text] = self.pdf.get_string_width(text)
+        return width
+
+
+def _fit(widths: _Widths, text: str, width: float) -> str:
     """The text shortened with an ellipsis to fit a cell (one line)."""
-    if pdf.get_string_width(text) <= width - 1.5:
+    if widths[text] <= width - 1.5:
         return text
+    pdf = widths.pdf
     while text and pdf.get_string_width(text + "…") > width - 1.5:
-        text = text[:-1]
+        text = text[: max(0, len(text) - 3)]
     return text + "…"
 
 
@@ -226,11 +247,12 @@ def _table(pdf: FPDF, number: int, table: Table) -> None:
     _row(pdf, widths, [column_label(c, "vi") for c in columns], ["C"] * len(columns), True)
     pdf.set_font(FONT, "", 7)
     aligns = ["L" if c.kind == "text" else "R" for c in columns]
+    measure = _Widths(pdf)
     for row in table.rows:
-        _line(pdf, widths, columns, row, aligns)
+        _line(pdf, widths, columns, row, aligns, measure)
     if table.totals is not None:
         pdf.set_font(FONT, "B", 7)
-        _line(pdf, widths, columns, table.totals, aligns)
+        _line(pdf, widths, columns, table.totals, aligns, _Widths(pdf))
         pdf.set_font(FONT, "", 7)
     if not table.rows:
         pdf.cell(sum(widths), ROW_H, _("Nothing in this window."), border=1, align="C")
@@ -238,16 +260,25 @@ def _table(pdf: FPDF, number: int, table: Table) -> None:
     pdf.ln(4)
 
 
-def _line(pdf: FPDF, widths, columns, row: dict, aligns) -> None:
-    """One single-line row (long names shortened): annexes at national scale stay fast."""
+def _line(pdf: FPDF, widths, columns, row: dict, aligns, measure: _Widths) -> None:
+    """One single-line row drawn with text and lines rather than cells (an annex at national
+    scale holds thousands of rows; long names are shortened)."""
     if pdf.will_page_break(ROW_H):
         pdf.add_page(orientation="L")
+    x, y = pdf.l_margin, pdf.get_y()
+    baseline = y + ROW_H - 1.5
     for w, c, a in zip(widths, columns, aligns, strict=True):
         text = _number(document.cell(row, c, "vi"), c.kind)
-        if c.kind == "text":
-            text = _fit(pdf, text, w)
-        pdf.cell(w, ROW_H, text, border=1, align=a)
-    pdf.ln(ROW_H)
+        if text:
+            if c.kind == "text":
+                text = _fit(measure, text, w)
+            left = x + w - measure[text] - 0.8 if a == "R" else x + 0.8
+            pdf.text(left, baseline, text)
+        pdf.line(x, y, x, y + ROW_H)
+        x += w
+    pdf.line(x, y, x, y + ROW_H)
+    pdf.line(pdf.l_margin, y + ROW_H, x, y + ROW_H)
+    pdf.set_y(y + ROW_H)
 
 
 def report_pdf(report: Report, sending: Sending = document.DRAFT) -> bytes:

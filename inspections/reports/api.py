@@ -76,6 +76,7 @@ def _values_answer(w, area) -> dict:
                     {
                         "id": f.id,
                         "name": f.file_name,
+                        "sha256": f.sha256,
                         "content_type": f.content_type,
                         "size": f.size_bytes,
                         "url": None,

@@ -85,6 +85,8 @@ class Links:
             args["area"] = area
         if state:
             args["state"] = state
+        if state == "overdue":  # overdue by the window's end: due by then
+            args["due_to"] = self.dates["end"]
         return self._url("tips.index", **args)
 
     def indicator(self, line: IndicatorLine) -> str | None:

@@ -29,6 +29,7 @@ class ReportQuery(FormatQuery):
 class FileOut(Schema):
     id = fields.Integer(allow_none=True)
     name = fields.String()
+    sha256 = fields.String()
     content_type = fields.String()
     size = fields.Integer()
     url = fields.String(allow_none=True)

@@ -225,3 +225,57 @@ def test_the_figures_form(client, province, fixed_today):
     r = client.post(f"/reports/{WINDOW}/values?area=593", data=form)
     assert r.status_code == 303
     assert db.session.scalar(select(ReportValue.numerator)) == 1
+
+
+def test_a_sent_report_keeps_its_evidence(client, province, token_for, fixed_today):
+    """The evidence listed by a sent report stays downloadable as sent after the unit removes
+    it from its figures in a correction."""
+    fixed_today(date(2025, 1, 10))
+    login(client, "t_coord_pt")
+    token = csrf_token(client, f"/reports/{WINDOW}/values?area=593")
+    client.post(
+        f"/reports/{WINDOW}/values/files?area=593",
+        data={
+            "csrf_token": token,
+            "indicator": "support_services",
+            "file": (io.BytesIO(PDF), "a.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    h = token_for("t_coord_pt")
+    sent = client.post(f"/api/v1/reports/{WINDOW}/send", json={"area": "593"}, headers=h).json
+    line = next(i for i in sent["indicators"] if i["code"] == "support_services")
+    (listed,) = line["files"]
+    assert f"/reports/sent/{sent['id']}/files/" in listed["url"]
+    client.post(f"/api/v1/reports/{WINDOW}/reopen", json={"area": "593"}, headers=h)
+    file_id = db.session.scalar(select(ValueFile.id))
+    r = client.post(
+        f"/reports/{WINDOW}/values/files/{file_id}/delete?area=593", data={"csrf_token": token}
+    )
+    assert (
+        r.status_code == 303 and db.session.scalar(select(func.count()).select_from(ValueFile)) == 0
+    )
+    got = client.get(f"/reports/sent/{sent['id']}/files/{listed['sha256']}")
+    assert got.status_code == 200 and got.data == PDF
+    assert client.get(f"/reports/sent/{sent['id']}/files/{'0' * 64}").status_code == 404
+
+
+def test_the_tips_list_behind_the_figures(client, province, fixed_today):
+    fixed_today(date(2025, 1, 10))
+    login(client, "t_coord")
+
+    def listed(query: str) -> int:
+        page = client.get(f"/tips?{query}")
+        assert page.status_code == 200, query
+        return page.get_data(as_text=True).count('class="card-link"')
+
+    assert listed("received_from=2023-12-15&received_to=2024-12-14") == 3
+    assert listed("due_from=2023-12-15&due_to=2024-12-14") == 2
+    assert listed("due_from=2023-12-15&due_to=2024-12-14&state=in_time") == 1
+    overdue = "received_from=2023-12-15&received_to=2024-12-14&state=overdue"
+    assert listed(overdue) == 2  # today: the third tip, due 20/12/2024, is past due too
+    assert listed(overdue + "&due_to=2024-12-14") == 1  # the report's link: by the window's end
+    assert listed("received_from=2023-12-15&received_to=2024-12-14&area=594") == 1
+    assert client.get("/tips?area=99999").status_code == 404
+    login(client, "t_coord_pt")
+    assert client.get("/tips?area=594").status_code == 404

@@ -36,7 +36,7 @@ blp = Blueprint(
     "annex tables, the figures units enter, sending (frozen) and the calendar",
 )
 DOCUMENTS = {
-    "200": {
+    200: {
         "content": {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"type": "string", "format": "binary"}

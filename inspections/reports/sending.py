@@ -32,6 +32,7 @@ from .values import latest_sent
 from .windows import Window
 from .xlsx import report_xlsx
 
+NUMBER_MAX = 60
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "pdf": ("application/pdf", "pdf"),
@@ -66,6 +67,11 @@ def send(user, scope: Scope, w: Window, area: Area, *, today: date, number: str 
     SentReport. Refused: a window not over (422), nothing changed since the last version
     sent (409)."""
     access.check_unit_writer(user.role, scope, area)
+    number = (number or "").strip() or None
+    if number and len(number) > NUMBER_MAX:
+        raise Invalid(
+            _("The number and symbol are at most %(n)s characters.", n=NUMBER_MAX), field="number"
+        )
     if not w.is_over(today):
         raise Invalid(
             _(
@@ -97,7 +103,7 @@ def send(user, scope: Scope, w: Window, area: Area, *, today: date, number: str 
         window=w.key,
         area_id=area.id,
         version=(last.version + 1) if last else 1,
-        number=(number or "").strip() or None,
+        number=number,
         sent_at=utcnow(),
         sent_by_id=user.id,
         body=body,

@@ -161,3 +161,53 @@ def test_pages_send_and_show_the_frozen_report(client, province, fixed_today):
     # the picker goes to another window's page
     r = client.get(f"/reports/{WINDOW}?area=60&window=report:2024-Q1")
     assert r.status_code == 302 and "report:2024-Q1" in r.headers["Location"]
+
+
+def test_answers_match_the_api_document(app, client, province, token_for, fixed_today):
+    """The report, the values, the calendar and a sent report as the OpenAPI document says."""
+    import schemathesis
+
+    fixed_today(date(2025, 1, 10))
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    h = token_for("t_coord")
+    values = {
+        "area": "60",
+        "values": [{"indicator": "district_plans", "numerator": 9, "denominator": 10}],
+    }
+    answers = [
+        (
+            "/api/v1/reports/{window}",
+            "GET",
+            client.get(f"/api/v1/reports/{WINDOW}?area=60", headers=h),
+        ),
+        (
+            "/api/v1/reports/{window}/values",
+            "PUT",
+            client.put(f"/api/v1/reports/{WINDOW}/values", json=values, headers=h),
+        ),
+        (
+            "/api/v1/reports/{window}/values",
+            "GET",
+            client.get(f"/api/v1/reports/{WINDOW}/values?area=60", headers=h),
+        ),
+        ("/api/v1/reports", "GET", client.get("/api/v1/reports?plan=1227/KH-UBND", headers=h)),
+        ("/api/v1/reports/{window}/send", "POST", _send(client, h, "60")),
+    ]
+    sent_id = answers[-1][2].json["id"]
+    answers.append(
+        (
+            "/api/v1/reports/sent/{sent_id}",
+            "GET",
+            client.get(f"/api/v1/reports/sent/{sent_id}", headers=h),
+        )
+    )
+    answers.append(
+        (
+            "/api/v1/reports/{window}/reopen",
+            "POST",
+            client.post(f"/api/v1/reports/{WINDOW}/reopen", json={"area": "60"}, headers=h),
+        )
+    )
+    for path, method, response in answers:
+        assert response.status_code in (200, 201), (path, response.json)
+        schema[path][method].validate_response(response)

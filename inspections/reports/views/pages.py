@@ -124,7 +124,7 @@ def sent(sent_id: int):
     """A report as it was sent."""
     row = sending.get_sent(sent_id, scope_of(current_user))
     frozen_report = sending.frozen(row)
-    shown = present(frozen_report, str(get_locale()), Links(frozen_report, None), row)
+    shown = present(frozen_report, str(get_locale()), Links(frozen_report, current_user.role), row)
     w = window(row.window)
     return render_template(
         "reports/report.html",

@@ -181,14 +181,15 @@ def fines_by_unit(w, prev, area: Area, level: str) -> Grouped:
     )
     keys = ("violations", "fined", "decided", "prev_violations", "prev_decided")
     out = _grouped(stmt, keys)
-    # What was paid by the window's end of the window's violations: the payments recorded.
+    # What was paid by the window's end of the window's violations: the payments recorded
+    # (dated on or after the inspection, violations/followup.py: none before the window).
     paid = (
         select(unit.label("unit_id"), func.sum(FinePayment.amount_vnd).label("paid"))
         .select_from(FinePayment)
         .join(rv, rv.id == FinePayment.violation_id)
         .join(Venue, Venue.id == rv.venue_id)
         .where(
-            FinePayment.paid_on <= figures.day(w.end),
+            _in(FinePayment.paid_on, w),
             rv.in_register.is_(True),
             now,
             figures.venue_in(area),

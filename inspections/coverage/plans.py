@@ -73,9 +73,13 @@ def save_plan(plan: Plan | None, **values) -> Plan:
     if "standing_agency" in values:
         day = values.get("issued_on") or date(values["year"], 1, 1)
         code = values.pop("standing_agency") or default_standing_agency(day)
-        values["standing_agency_id"] = db.session.scalar(
-            select(Agency.id).where(Agency.code == code)
-        )
+        agency = db.session.scalar(select(Agency).where(Agency.code == code))
+        if agency is None or not agency.valid_on(day):
+            raise Invalid(
+                _("This agency did not exist on %(d)s.", d=day.strftime("%d/%m/%Y")),
+                field="standing_agency",
+            )
+        values["standing_agency_id"] = agency.id
     if values.get("baseline_on") and values["baseline_on"] > date(values["year"], 12, 31):
         raise Invalid(
             _("The phase baseline must not be after the plan's year."), field="baseline_on"

@@ -66,6 +66,9 @@ def test_the_plan_names_its_standing_agency(client):
         "standing_agency_name": "Sở Y tế tỉnh Lâm Đồng",
         "place_name": "Đà Lạt",
     }
+    # the Department of Labour had ended by then (Agency.valid_to)
+    refused = client.post("/coverage/plans/new", data={**form, "standing_agency": "labour"})
+    assert refused.status_code == 422 and "did not exist" in refused.get_data(as_text=True)
     assert client.post("/coverage/plans/new", data=form).status_code == 302
     plan = db.session.scalar(select(Plan).where(Plan.number == "99/KH-UBND"))
     assert plan.standing_agency.code == "health"

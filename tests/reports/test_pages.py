@@ -112,3 +112,20 @@ def test_the_plan_names_its_standing_agency(client):
     # a district coordinator changes no province-wide plan
     login(client, "t_coord_pt")
     assert client.get(f"/reports/plans/{plan.id}").status_code == 403
+
+
+def test_the_pages_in_vietnamese(client, province, fixed_today):
+    """Vietnamese first: every report page renders in the default language."""
+    fixed_today(date(2025, 1, 10))
+    login(client, "t_coord")
+    client.set_cookie("lang", "vi")
+    plan = db.session.scalar(select(Plan.id).where(Plan.number == "1227/KH-UBND"))
+    for url, words in (
+        (f"/reports/{WINDOW}?area=60", "Kết quả công tác phòng, chống mại dâm năm 2024"),
+        ("/reports?plan=1227/KH-UBND", "Báo cáo định kỳ"),
+        (f"/reports/{WINDOW}/values?area=60", "Số liệu của Tỉnh Bình Thuận"),
+        (f"/reports/plans/{plan}", "Chỉ tiêu của kế hoạch 1227/KH-UBND"),
+    ):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert words in r.get_data(as_text=True), url

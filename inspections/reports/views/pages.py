@@ -19,7 +19,7 @@ from ..document import DRAFT
 from ..http import download
 from ..links import Links
 from ..presenter import present
-from ..schedule import calendar, late_units
+from ..schedule import calendar
 from ..windows import describe, window
 from . import bp
 from .common import may_write, pickers, where
@@ -45,7 +45,7 @@ def index():
         plan=plan,
         plans=all_plans,
         rows=rows,
-        late=late_units(rows),
+        late=[(r.window, [u for u in r.units if u.status == "late"]) for r in rows],
         describe=describe,
         today=on,
     )

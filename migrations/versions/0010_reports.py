@@ -2,7 +2,7 @@
 plan's standing agency and place name; agencies' validity dates.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02
 
 Reviewed by hand. New tables ``report_indicator``, ``report_value``, ``report_value_file``,
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

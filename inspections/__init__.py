@@ -76,6 +76,7 @@ def import_models() -> None:
     from .areas import models as _areas  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .coverage import models as _coverage  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .tips import models as _tips  # noqa: F401
     from .venues import models as _venues  # noqa: F401
     from .violations import models as _violations  # noqa: F401
@@ -163,6 +164,8 @@ def configure_blueprints(app: Flask) -> None:
     from .extensions import api
     from .offline.api import blp as offline_api
     from .offline.views import bp as offline_pages
+    from .reports.api import blp as reports_api
+    from .reports.views import bp as reports_pages
     from .tips.views import bp as tips_pages
     from .venues.api import blp as venues_api
     from .venues.views import bp as venues_pages
@@ -186,6 +189,7 @@ def configure_blueprints(app: Flask) -> None:
         violations_pages,
         tips_pages,
         offline_pages,
+        reports_pages,
     ):
         app.register_blueprint(bp)
     for blp in (
@@ -198,6 +202,7 @@ def configure_blueprints(app: Flask) -> None:
         violation_types_api,
         violations_api,
         offline_api,
+        reports_api,
     ):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.

@@ -58,6 +58,7 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
     from .accounts.models import Agency
     from .areas.seed import load_areas
     from .coverage.seed import load_plans
+    from .reports.seed import load_indicators
     from .venues.models import Sector
     from .venues.reindex import reindex_search_text
     from .violations.services import load_catalogue
@@ -69,6 +70,7 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
         ("agencies", lambda: upsert_by_code(Agency, reference["agencies"])),
         ("areas and demo boundaries", lambda: load_areas(seed_dir())),
         ("plans", load_plans),
+        ("plan indicators and standing agencies", load_indicators),
         ("legal catalogue", lambda: load_catalogue(seed_dir() / "catalogue" / "violations.yaml")),
         ("checklist templates", lambda: load_checklists(seed_dir() / "checklists")),
     ]

@@ -25,9 +25,20 @@ class Agency(Model):
     name_en: Mapped[str] = mapped_column(String(160))
     short_vi: Mapped[str | None] = mapped_column(String(60))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # When the body existed (None: before the records; still existing). The Department of
+    # Labour, Invalids and Social Affairs ended on 28 February 2025: its prostitution
+    # prevention work went to the Department of Health (Decree 42/2025/NĐ-CP).
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
     def name(self, locale: str = "vi") -> str:
         return self.name_en if locale == "en" else self.name_vi
+
+    def valid_on(self, day: date) -> bool:
+        """Whether the body existed on the day."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 class User(Model):

@@ -29,6 +29,8 @@ class P(StrEnum):
     TIPS_WRITE = "tips:write"
     COVERAGE_READ = "coverage:read"
     REPORTS_READ = "reports:read"
+    REPORTS_SEND = "reports:send"
+    REPORT_VALUES_WRITE = "reports:values:write"
     EXPORT = "export"
     TEAMS_MANAGE = "teams:manage"
     PLANS_MANAGE = "plans:manage"
@@ -40,7 +42,7 @@ class P(StrEnum):
 
 ROLES = ("admin", "coordinator", "inspector", "reviewer", "viewer")
 
-_READ_ALL = {P.VENUES_READ, P.COVERAGE_READ, P.REPORTS_READ}
+_READ_ALL = {P.VENUES_READ, P.COVERAGE_READ}
 ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "admin": frozenset(P),
     "coordinator": frozenset(
@@ -56,6 +58,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.EXPORT,
             P.TEAMS_MANAGE,
             P.PLANS_MANAGE,
+            # Reports of their area; figures entered and sent for their own unit only
+            # (reports/access.py).
+            P.REPORTS_READ,
+            P.REPORT_VALUES_WRITE,
+            P.REPORTS_SEND,
         }
     ),
     "inspector": frozenset(
@@ -64,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "reviewer": frozenset(
         _READ_ALL
         | {
+            P.REPORTS_READ,
             P.INSPECTIONS_READ,
             P.VIOLATIONS_READ,
             P.FOLLOWUPS_WRITE,
@@ -73,7 +81,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.EXPORT,
         }
     ),
-    "viewer": frozenset(_READ_ALL),
+    # Periodic reports are the office's: inspectors (teams in the field) do not read them.
+    "viewer": frozenset(_READ_ALL | {P.REPORTS_READ}),
 }
 ROLE_PERMISSIONS = {r: ps | {P.PUBLIC, P.AUTHENTICATED} for r, ps in ROLE_PERMISSIONS.items()}
 

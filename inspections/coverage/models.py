@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import Agency
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import Model
 
@@ -36,8 +37,24 @@ class Plan(Model):
     baseline_on: Mapped[date | None] = mapped_column(Date)
     tips_target_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_TIPS_TARGET)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The standing agency (cơ quan thường trực) the units report to and that compiles the
+    # province's report: Labour until February 2025, Health since 1 March 2025 (Decree
+    # 42/2025/NĐ-CP). Its full name as the plan writes it, and the place name its documents
+    # carry (Decree 30/2020/NĐ-CP: where the body has its seat).
+    standing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    standing_agency_name: Mapped[str | None] = mapped_column(String(200))
+    place_name: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    standing_agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+    @property
+    def standing_agency_title(self) -> str | None:
+        """The standing agency's name as the plan writes it (else the agency's name)."""
+        if self.standing_agency_name:
+            return self.standing_agency_name
+        return self.standing_agency.name_vi if self.standing_agency else None
 
     def __repr__(self) -> str:
         return f"<Plan {self.number} {self.year}>"

@@ -9,11 +9,22 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..accounts.models import Agency
 from ..errors import Invalid
 from ..extensions import db
 from ..uow import transactional
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
 from .periods import Period
+
+# Decree 42/2025/NĐ-CP: from 1 March 2025 the state management of prostitution prevention is
+# the Ministry of Health's (in a province, the Department of Health's), before it the labour
+# ministry's: the standing agency of a plan issued from then on is Health.
+HEALTH_FROM = date(2025, 3, 1)
+
+
+def default_standing_agency(day: date) -> str:
+    """The code of the agency that was the standing agency on a day."""
+    return "health" if day >= HEALTH_FROM else "labour"
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,16 @@ def save_plan(plan: Plan | None, **values) -> Plan:
         )
         if other:
             raise Invalid(_("Another plan already has this %(what)s.", what=label), field=key)
+    if "standing_agency" in values:
+        day = values.get("issued_on") or date(values["year"], 1, 1)
+        code = values.pop("standing_agency") or default_standing_agency(day)
+        agency = db.session.scalar(select(Agency).where(Agency.code == code))
+        if agency is None or not agency.valid_on(day):
+            raise Invalid(
+                _("This agency did not exist on %(d)s.", d=day.strftime("%d/%m/%Y")),
+                field="standing_agency",
+            )
+        values["standing_agency_id"] = agency.id
     if values.get("baseline_on") and values["baseline_on"] > date(values["year"], 12, 31):
         raise Invalid(
             _("The phase baseline must not be after the plan's year."), field="baseline_on"

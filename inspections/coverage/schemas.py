@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from ..accounts.models import AGENCY_CODES
 from ..areas.models import LEVELS
 from .rule import FIGURES
 
@@ -223,3 +224,7 @@ class PlanForm(Schema):
     baseline_on = fields.Date(load_default=None)
     tips_target_pct = fields.Decimal(load_default=None, places=2, validate=validate.Range(0, 100))
     notes = fields.String(load_default=None, validate=validate.Length(max=4000))
+    # The standing agency the units report to (default: by the plan's date, plans.py).
+    standing_agency = fields.String(load_default=None, validate=validate.OneOf(AGENCY_CODES))
+    standing_agency_name = fields.String(load_default=None, validate=validate.Length(max=200))
+    place_name = fields.String(load_default=None, validate=validate.Length(max=80))

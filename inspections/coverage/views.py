@@ -19,7 +19,9 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from ..accounts.models import Agency
 from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
 from ..areas.versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, day_of, version_of
@@ -34,7 +36,7 @@ from . import exports, lists, maps, next_visits, periods, rule
 from .map_file import standalone_html
 from .map_geojson import undrawn_rows
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
-from .plans import list_plans, plan_for, save_plan
+from .plans import default_standing_agency, list_plans, plan_for, save_plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -391,8 +393,13 @@ def plan_edit(plan_id: int | None = None):
                 return redirect(url_for("coverage.plans"))
         status = 422
     return render_template(
-        "coverage/plan_form.html", plan=plan, values=values, errors=errors
+        "coverage/plan_form.html", plan=plan, values=values, errors=errors, agencies=_agencies()
     ), status
+
+
+def _agencies() -> list:
+    """The agencies a plan's standing agency is chosen from."""
+    return list(db.session.scalars(select(Agency).order_by(Agency.sort_order)))
 
 
 def _plan_values(plan: Plan | None) -> dict:
@@ -400,6 +407,7 @@ def _plan_values(plan: Plan | None) -> dict:
         return {
             "coverage_target_pct": str(DEFAULT_COVERAGE_TARGET),
             "tips_target_pct": str(DEFAULT_TIPS_TARGET),
+            "standing_agency": default_standing_agency(local_today()),
         }
 
     def text(value) -> str:
@@ -409,7 +417,7 @@ def _plan_values(plan: Plan | None) -> dict:
             return f"{value.normalize():f}"
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
-    return {
+    values = {
         key: text(getattr(plan, key))
         for key in (
             "number",
@@ -421,5 +429,9 @@ def _plan_values(plan: Plan | None) -> dict:
             "baseline_on",
             "tips_target_pct",
             "notes",
+            "standing_agency_name",
+            "place_name",
         )
     }
+    values["standing_agency"] = plan.standing_agency.code if plan.standing_agency else ""
+    return values

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, or_, select, true, update
 from sqlalchemy.engine import CursorResult
 
 from ..accounts.services import Scope
+from ..areas.services import get_area
 from ..clock import today
 from ..errors import Invalid, NotFound, OutsideScope
 from ..extensions import db
@@ -113,7 +114,22 @@ def close_tip(tip: Tip, data: dict) -> Tip:
     return tip
 
 
-def tips_query(scope: Scope, state: str | None = None):
+STATES = ("open", "late", "closed", "in_time", "overdue")
+
+
+def tips_query(
+    scope: Scope,
+    state: str | None = None,
+    *,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    area: str | None = None,
+):
+    """Tips in the scope, open first by due day: by state (in_time: closed by the due day;
+    overdue: closed after it, or open past it), received or due between two days, and in
+    one unit (a GSO code inside the scope; NotFound outside)."""
     on = today()
     q = select(Tip).where(scope_clause(scope))
     if state == "open":
@@ -122,6 +138,24 @@ def tips_query(scope: Scope, state: str | None = None):
         q = q.where(Tip.closed_on.is_(None), Tip.due_on < on)
     elif state == "closed":
         q = q.where(Tip.closed_on.is_not(None))
+    elif state == "in_time":
+        q = q.where(Tip.closed_on.is_not(None), Tip.closed_on <= Tip.due_on)
+    elif state == "overdue":
+        q = q.where(or_(Tip.closed_on > Tip.due_on, and_(Tip.closed_on.is_(None), Tip.due_on < on)))
+    for column, low, high in (
+        (Tip.received_on, received_from, received_to),
+        (Tip.due_on, due_from, due_to),
+    ):
+        if low:
+            q = q.where(column >= low)
+        if high:
+            q = q.where(column <= high)
+    if area:
+        unit = get_area(area)
+        if not (scope.everything or scope.allows_area(unit)):
+            raise NotFound(_("Unknown area code %(code)s.", code=area), field="area")
+        if unit.level != "province":
+            q = q.where(scope_clause(Scope(level=unit.level, area_id=unit.id)))
     return q.order_by(Tip.closed_on.is_not(None), Tip.due_on, Tip.id.desc())
 
 

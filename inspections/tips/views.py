@@ -63,7 +63,13 @@ class CloseForm(Schema):
 
 
 class ListFilters(Schema):
-    state = fields.String(load_default=None, validate=validate.OneOf(("open", "late", "closed")))
+    state = fields.String(load_default=None, validate=validate.OneOf(services.STATES))
+    # The lists behind a periodic report's figures: received or due in a window, one unit.
+    received_from = fields.Date(load_default=None)
+    received_to = fields.Date(load_default=None)
+    due_from = fields.Date(load_default=None)
+    due_to = fields.Date(load_default=None)
+    area = fields.String(load_default=None, validate=validate.Length(max=16))
 
 
 def _districts():
@@ -80,8 +86,9 @@ def _districts():
 @requires(P.TIPS_READ)
 def index():
     filters, errors = load_form(ListFilters(), request.args)
+    filters = filters or {}
     page = db.paginate(
-        services.tips_query(scope_of(current_user), (filters or {}).get("state")),
+        services.tips_query(scope_of(current_user), filters.pop("state", None), **filters),
         per_page=PER_PAGE,
         error_out=False,
     )

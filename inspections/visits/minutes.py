@@ -13,17 +13,15 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .. import clock, storage
-from ..assets import static_root
+from .. import clock, pdfs, storage
 from ..i18n import fmt_date, fmt_vnd
 from ..violations.services import legal_basis
 from . import files
 from .presence import distance_label, presence_of
 from .reading import AsItStands
 
-FONT_DIR = "vendor/dejavu-fonts-ttf-2.37.3"
-FONT = "DejaVu"
-GREY = (110, 110, 110)
+FONT = pdfs.FONT
+GREY = pdfs.GREY
 
 
 def _answer_label(answer: str | None) -> str:
@@ -54,18 +52,6 @@ def _presence_label(status: str | None) -> str:
     }.get(status or "", "")
 
 
-class _Minutes(FPDF):
-    footer_text = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 7)
-        self.set_text_color(*GREY)
-        self.cell(0, 5, self.footer_text, align="L")
-        self.cell(0, 5, _("Page %(n)s/{nb}", n=self.page_no()), align="R")
-        self.set_text_color(0, 0, 0)
-
-
 def minutes_pdf(inspection) -> bytes:
     """The PDF bytes of an inspection's minutes (amendments applied, original listed)."""
     with force_locale("vi"):
@@ -73,12 +59,10 @@ def minutes_pdf(inspection) -> bytes:
 
 
 def _build(inspection) -> bytes:
-    static = static_root()
-    pdf = _Minutes(format="A4")
+    pdf = pdfs.FooterPDF(format="A4")
     pdf.set_margins(15, 12, 15)
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FONT, "", str(static / FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(static / FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdfs.add_fonts(pdf)
     pdf.alias_nb_pages()
     doc = AsItStands(inspection)
     venue = inspection.venue

@@ -105,8 +105,16 @@ def _choices() -> dict:
         "roles": ROLES,
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
         # the province first (it is "the whole province"), then the districts by name
+        # (the map whose districts are loaded: home areas are scoped by province or district)
         "areas": sorted(
-            db.session.scalars(select(Area).where(Area.level.in_(("province", "district")))),
+            db.session.scalars(
+                select(Area).where(
+                    or_(
+                        Area.level == "district",
+                        Area.id.in_(select(Area.parent_id).where(Area.level == "district")),
+                    )
+                )
+            ),
             key=lambda a: (a.level != "province", fold(a.name), a.code),
         ),
     }

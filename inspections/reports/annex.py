@@ -39,10 +39,10 @@ class Grouped:
         return sum(int(v.get(key) or 0) for v in self.by_unit.values())
 
 
-def _unit(level: str):
+def _unit(level: str, area: Area):
     """The column grouping venues by unit: ``level`` is the units' level, or the area's own
     level when the area is one unit (then every venue falls in the one group)."""
-    return figures.venue_unit_column(level)
+    return figures.venue_unit_column(level, area)
 
 
 def _grouped(stmt, keys: tuple[str, ...]) -> Grouped:
@@ -73,7 +73,7 @@ class Teams:
 
 def inspections_and_teams(w, area: Area, level: str) -> Teams:
     """One aggregate of the window's submitted inspections by unit and team."""
-    unit = _unit(level)
+    unit = _unit(level, area)
     stmt = (
         select(unit.label("unit_id"), Inspection.team_id, func.count().label("n"))
         .select_from(Inspection)
@@ -161,7 +161,7 @@ def fines_by_unit(w, prev, area: Area, level: str) -> Grouped:
     """Per unit: violations dated in the window, those fined, the fines decided and what was
     paid of them by the window's end (the payments recorded); and the violations and fines
     of the same window a year earlier (prev_violations, prev_decided), in the same scan."""
-    unit = _unit(level)
+    unit = _unit(level, area)
     rv = RecordedViolation
     now = _in(rv.inspected_on, w)
     before = _in(rv.inspected_on, prev) if prev else false()
@@ -203,7 +203,7 @@ def fines_by_unit(w, prev, area: Area, level: str) -> Grouped:
 
 def closures_by_unit(w, area: Area, level: str) -> Grouped:
     """Per unit: venues suspended and closed on a day of the window (the registry's events)."""
-    unit = _unit(level)
+    unit = _unit(level, area)
     stmt = (
         select(
             unit.label("unit_id"),
@@ -273,7 +273,7 @@ def tips_by_unit(w, prev, area: Area, level: str) -> Grouped:
     if level == "district":
         unit = func.coalesce(Venue.district_id, Tip.district_id)
     else:
-        unit = figures.venue_unit_column(level)
+        unit = figures.venue_unit_column(level, area)
     last = figures.day(w.end)
     received, due = _in(Tip.received_on, w), _in(Tip.due_on, w)
     due_before = _in(Tip.due_on, prev) if prev else false()

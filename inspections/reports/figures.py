@@ -1,11 +1,9 @@
 """The reports room's one door to the coverage rule, the plans and the administrative map.
 
-Everything the reports read of coverage and areas passes here, so that the day areas carry
-their versions (a 2026 window reads Lâm Đồng 68 and its communes, a 2024 window the former
-Bình Thuận 60 and its districts) only these functions change: ``area_by_code`` will ask
-``get_area(code, as_of=...)``, ``unit_level`` the level of the map in force, ``coverage_set``
-pass ``as_of``, ``venue_in`` and ``venue_unit_column`` the venue's unit column of that map.
-Until then the former map is the only one loaded, and every window reads it.
+Everything the reports read of coverage and areas passes here. Areas carry their versions
+(a 2026 window reads Lâm Đồng 68 and its communes, a 2024 window the former Bình Thuận 60 and
+its districts): an area is read on its own map (``versions.day_of``), its units are those of
+that map, and venues are grouped by their unit column of that map.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
 from ..areas.models import Area
-from ..areas.services import get_area
+from ..areas import versions
 from ..coverage import periods, plans, rule
 from ..extensions import db
 
@@ -35,9 +33,9 @@ def targets_for(period: periods.Period) -> plans.Targets:
 
 
 def area_by_code(code: str, as_of: date) -> Area:
-    """The unit with this code on the map of ``as_of`` (NotFound naming the code)."""
-    del as_of  # one map loaded: the code's latest unit (see the module's note)
-    return get_area(code)
+    """The unit with this code on the map of ``as_of``, else its latest other version
+    (NotFound naming the code)."""
+    return rule.area_for(code, Scope(), as_of)
 
 
 def province_on(as_of: date) -> Area | None:
@@ -63,8 +61,10 @@ def scope_of_area(area: Area) -> Scope:
 
 def unit_level(area: Area, as_of: date) -> str | None:
     """The level of the units an area's report lists row by row (None: the area is one)."""
-    del as_of  # the former map: districts under the province (see the module's note)
-    return {"province": "district", "district": "commune"}.get(area.level)
+    del as_of  # the area's own map decides
+    if area.level == "province":
+        return versions.version_of(versions.day_of(area)).top_level
+    return {"district": "commune"}.get(area.level)
 
 
 def totals_level(area: Area, as_of: date) -> str:
@@ -80,7 +80,8 @@ def areas_within(area: Area, level: str):
     unit, parent = aliased(Area), aliased(Area)
     if level == area.level:
         return select(unit.id).where(unit.id == area.id)
-    if area.level == "province" and level == "commune":
+    two_below = "district" in versions.version_of(versions.day_of(area)).levels
+    if area.level == "province" and level == "commune" and two_below:
         return (
             select(unit.id)
             .join(parent, parent.id == unit.parent_id)
@@ -93,7 +94,7 @@ def areas_within(area: Area, level: str):
 
 def units_of(area: Area, level: str, as_of: date) -> list[Area]:
     """The units of a level inside an area, in code order."""
-    del as_of  # one map (see the module's note)
+    del as_of  # the area's own map (areas_within)
     return list(
         db.session.scalars(
             select(Area).where(Area.id.in_(areas_within(area, level))).order_by(Area.code)
@@ -103,7 +104,9 @@ def units_of(area: Area, level: str, as_of: date) -> list[Area]:
 
 def coverage_set(period: periods.Period, area: Area, level: str) -> rule.Coverage:
     """The coverage figure set of an area's units of a level, by sector, with its totals."""
-    return rule.coverage(period, level, scope=scope_of_area(area), by_sector=True)
+    return rule.coverage(
+        period, level, scope=scope_of_area(area), by_sector=True, as_of=versions.day_of(area)
+    )
 
 
 def area_totals(period: periods.Period, area: Area) -> rule.Figures:
@@ -113,12 +116,12 @@ def area_totals(period: periods.Period, area: Area) -> rule.Figures:
 
 def venue_in(area: Area):
     """WHERE clause on Venue: the venue lies in the area."""
-    return rule.located_in(area)
+    return versions.venue_in(area)
 
 
-def venue_unit_column(level: str):
-    """The Venue column naming its unit of a level."""
-    return rule.area_column(level)
+def venue_unit_column(level: str, area: Area):
+    """The Venue column naming its unit of a level, on the area's map."""
+    return versions.venue_area_column(level, versions.day_of(area))
 
 
 def sees(scope: Scope, area: Area) -> bool:

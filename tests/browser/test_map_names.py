@@ -44,7 +44,10 @@ def arranged(live_server):
             db.session.flush()
             ids.append(venue.id)
         assign_venue_areas(ids)
-        db.session.scalar(select(Area).where(Area.code == "22951")).name = EVIL_AREA
+        # its commune on both maps (the former Bình Hưng and today's unit the page draws)
+        venue = db.session.get(Venue, ids[0])
+        for area_id in {venue.commune_id, venue.commune_2025_id} - {None}:
+            db.session.get(Area, area_id).name = EVIL_AREA
         db.session.commit()
         return {"evil": ids[0], "neighbour": ids[1]}
 

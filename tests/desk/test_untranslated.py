@@ -111,6 +111,12 @@ def _samples() -> dict:
         "template_id": first(select(ChecklistTemplate.id).order_by(ChecklistTemplate.id)),
         "code": "593",
         "sector": "karaoke",
+        "window_key": "report:2024-Y",
+        "fmt": "pdf",
+        "sent_id": 1,
+        "sha256": "0" * 64,
+        "indicator_id": 1,
+        "file_id": 1,
     }
 
 

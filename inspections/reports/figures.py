@@ -14,8 +14,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.services import Scope
-from ..areas.models import Area
 from ..areas import versions
+from ..areas.models import Area
 from ..coverage import periods, plans, rule
 from ..extensions import db
 

@@ -26,6 +26,7 @@ def outside() -> NotFound:
 def readable_area(scope: Scope, code: str | None, as_of: date, home: Area | None) -> Area:
     """The area a report is asked for (default: the account's own unit, else the province
     of the map in force), or NotFound when it is unknown or outside the account's scope."""
+    area: Area | None
     if code:
         area = figures.area_by_code(code, as_of)
     elif home is not None and not scope.everything:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 
 from ..accounts.models import Agency, Team
 from ..areas.models import Area
@@ -52,7 +52,7 @@ def _grouped(stmt, keys: tuple[str, ...]) -> Grouped:
     return out
 
 
-def _in(column, *windows) -> object:
+def _in(column, *windows) -> ColumnElement[bool]:
     """The date column lies in one of the windows (None ones skipped)."""
     return or_(
         *(
@@ -99,7 +99,7 @@ def teams_used(by_team: dict[int | None, int]) -> list[dict]:
     """Per team (None: inspections without a team): its name and lead agency, inspections,
     most first."""
     ids = [t for t in by_team if t is not None]
-    teams = {}
+    teams: dict[int | None, Team] = {}
     if ids:
         teams = {
             t.id: t
@@ -107,7 +107,7 @@ def teams_used(by_team: dict[int | None, int]) -> list[dict]:
                 select(Team).where(Team.id.in_(ids)).join(Agency, Agency.id == Team.lead_agency_id)
             )
         }
-    out = []
+    out: list[dict] = []
     for team_id, n in by_team.items():
         team = teams.get(team_id)
         out.append(

@@ -70,6 +70,7 @@ def build(w: Window, area: Area) -> Report:
     for ind in plan_indicators:
         line = _line(ind, targets)
         if ind.kind == "computed":
+            assert ind.source is not None  # save_indicator: a computed one names its rule
             line.numerator, line.denominator = computed[ind.source]
             if ind.source in previous:
                 line.previous_numerator, line.previous_denominator = previous[ind.source]

@@ -16,6 +16,7 @@ from .windows import describe, title, window
 
 # Unit names carry their kind first ("Thành phố Phan Thiết"); a document's place name is
 # the name alone (Decree 30/2020/NĐ-CP, Appendix I).
+UNIT_KINDS: tuple[str, ...]
 UNIT_KINDS = ("Thành phố ", "Thị xã ", "Huyện ", "Quận ", "Phường ", "Xã ", "Thị trấn ")
 UNIT_KINDS += ("Đặc khu ", "Tỉnh ")
 

@@ -70,7 +70,11 @@ def unit_level(area: Area, as_of: date) -> str | None:
 def totals_level(area: Area, as_of: date) -> str:
     """The level whose figure set gives the area's own totals, as the coverage API gives them
     to an account of the area (the province: the sum of its units)."""
-    return unit_level(area, as_of) if area.level == "province" else area.level
+    if area.level != "province":
+        return area.level
+    level = unit_level(area, as_of)
+    assert level is not None  # a province's units are its map's top level
+    return level
 
 
 def areas_within(area: Area, level: str):

@@ -46,7 +46,7 @@ class Links:
             marked = {code_key: AREA_MARK} if code_key else {}
             template = url_for(endpoint, _external=self.external, **args, **marked)
             self._templates[key] = template
-        return template.replace(AREA_MARK, quote(code, safe="")) if code_key else template
+        return template.replace(AREA_MARK, quote(code, safe="")) if code is not None else template
 
     def coverage(self, code: str, figure: str, sector: str | None = None) -> str | None:
         """The venues behind a coverage figure of an area."""

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -39,7 +39,7 @@ SOURCES = ("coverage", "ever_inspected", "tips_in_time", "violations", "fines")
 INDICATOR_LEVELS = ("province", "district", "commune")
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """One target of a plan: its wording, what is counted, the target and who reports it."""
 
     __tablename__ = "report_indicator"
@@ -78,7 +78,7 @@ class Indicator(db.Model):
         return f"<Indicator {self.code} plan={self.plan_id}>"
 
 
-class ReportValue(db.Model):
+class ReportValue(Model):
     """The figure a unit entered for a reported indicator and a window (draft until sent)."""
 
     __tablename__ = "report_value"
@@ -107,7 +107,7 @@ class ReportValue(db.Model):
     )
 
 
-class ValueFile(db.Model):
+class ValueFile(Model):
     """An evidence file of a reported value (PDF, JPEG or PNG, judged by its content)."""
 
     __tablename__ = "report_value_file"
@@ -126,7 +126,7 @@ class ValueFile(db.Model):
     value: Mapped[ReportValue] = relationship(back_populates="files")
 
 
-class SentReport(db.Model):
+class SentReport(Model):
     """A report as sent: its figures (``body``) and documents, frozen; version 2 and later
     are supplementary reports (báo cáo bổ sung) of the same window and area."""
 

@@ -7,6 +7,9 @@ landscape pages. Always in Vietnamese, with the vendored DejaVu font (pdfs.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -69,16 +72,18 @@ def _fit(widths: _Widths, text: str, width: float) -> str:
     return text + "…"
 
 
-def _row(pdf: FPDF, widths: list[float], texts: list[str], aligns: list[str], bold=False):
+def _row(pdf: FPDF, widths: Sequence[float], texts: list[str], aligns: list[str], bold=False):
     """A table row of wrapped cells, all as tall as the tallest."""
     pdf.set_font(FONT, "B" if bold else "", pdf.font_size_pt)
+    # fpdf2 types multi_cell's result as the union of every ``output``; "LINES" gives a list.
     lines = [
-        len(pdf.multi_cell(w, LINE_H, t, dry_run=True, output="LINES") or [""])
+        len(cast("list[str]", pdf.multi_cell(w, LINE_H, t, dry_run=True, output="LINES")) or [""])
         for w, t in zip(widths, texts, strict=True)
     ]
     height = LINE_H * max(lines)
     if pdf.will_page_break(height):
-        pdf.add_page(orientation=pdf.cur_orientation)
+        # fpdf2 2.8 annotates add_page's orientation as str, yet coerces a PageOrientation too.
+        pdf.add_page(orientation=pdf.cur_orientation)  # type: ignore[arg-type]
     x, y = pdf.get_x(), pdf.get_y()
     for w, t, a in zip(widths, texts, aligns, strict=True):
         pdf.rect(x, y, w, height)

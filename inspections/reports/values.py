@@ -187,7 +187,12 @@ def check_entry(ind: Indicator, numerator: int | None, denominator: int | None) 
             _("%(c)s: give both the numerator and the denominator.", c=ind.code),
             field=f"{ind.code}.denominator",
         )
-    if ind.compare == "share" and numerator is not None and numerator > denominator:
+    if (
+        ind.compare == "share"
+        and numerator is not None
+        and denominator is not None
+        and numerator > denominator
+    ):
         raise Invalid(
             _(
                 "%(c)s: the numerator (%(n)s) exceeds the denominator (%(d)s).",

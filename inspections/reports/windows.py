@@ -80,6 +80,8 @@ def window(text: str) -> Window:
         period = figures.parse_period(raw)
     except InspectionsError:  # a year outside the range periods accept
         raise unknown(raw) from None
+    if period.key is None:  # a window key always parses to a keyed period
+        raise unknown(raw)
     return Window(period.key, int(m[1]), m[2].upper(), period.start, period.end)
 
 

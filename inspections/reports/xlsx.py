@@ -90,7 +90,9 @@ def _table_sheet(report: Report, table: Table, heading: list[str]) -> Sheet:
     lines = [*heading[:2], table_title(table.key)]
     if table.total_rows is not None and table.total_rows > len(table.rows):
         lines.append(_("The first %(n)s of %(total)s.", n=len(table.rows), total=table.total_rows))
-    widths = {i: (34 if c.kind == "text" else 14) for i, c in enumerate(table.columns)}
+    widths: dict[int, float] = {
+        i: (34 if c.kind == "text" else 14) for i, c in enumerate(table.columns)
+    }
     formats = {i: FORMATS[c.kind] for i, c in enumerate(table.columns) if c.kind in FORMATS}
     return Sheet(
         str(SHEET_NAMES[table.key]),

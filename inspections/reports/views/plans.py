@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from .. import indicators
 from ..models import COMPARES, INDICATOR_LEVELS, Indicator
 from . import bp
 
-TEXT = {"validate": validate.Length(max=2000)}
+TEXT: dict[str, Any] = {"validate": validate.Length(max=2000)}
 
 
 class IndicatorForm(Schema):
@@ -85,6 +86,7 @@ def indicator_edit(plan_id: int, indicator_id: int | None = None):
     require_province_level()
     plan = indicators.get_plan(plan_id)
     found = indicators.get_indicator(plan, indicator_id) if indicator_id else None
+    errors: dict[str, list[str]]
     values, errors, status = _values(found), {}, 200
     if request.method == "POST":
         values = request.form.to_dict()

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import false, func, literal, select
+from sqlalchemy import ColumnElement, false, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import AGENCY_CODES, Agency
@@ -151,6 +151,7 @@ def venue_clauses(user, area: str | None = None, sector: str | None = None) -> l
     where = []
     scope = scope_of(user)
     if not scope.everything:
+        assert scope.level is not None and scope.area_id is not None  # scope_of sets both
         where.append(venue_area(scope.level, scope.area_id))
     if area:
         found = _area(area)
@@ -165,10 +166,11 @@ def venue_clauses(user, area: str | None = None, sector: str | None = None) -> l
 def where_clauses(user, f: dict, on: date) -> tuple[list, bool]:
     """(clauses, whether they need the venue joined)."""
     rv = RecordedViolation
-    where = [rv.in_register.is_(True)]
+    where: list[ColumnElement[bool]] = [rv.in_register.is_(True)]
     needs_venue = False
     scope = scope_of(user)
     if not scope.everything:
+        assert scope.level is not None and scope.area_id is not None  # scope_of sets both
         where.append(venue_area(scope.level, scope.area_id))
         needs_venue = True
     if f.get("start"):
@@ -188,7 +190,11 @@ def where_clauses(user, f: dict, on: date) -> tuple[list, bool]:
         where.append(rv.venue_id == f["venue"])
     if f.get("agency"):
         agency_id = db.session.scalar(select(Agency.id).where(Agency.code == f["agency"]))
-        where.append(rv.agency_mask.op("&")(agency_bit(agency_id)) != 0)
+        # An agency code the database does not hold matches nothing (like an unknown sector).
+        if agency_id is None:
+            where.append(false())
+        else:
+            where.append(rv.agency_mask.op("&")(agency_bit(agency_id)) != 0)
     legal = []
     if f.get("code"):
         legal.append(LegalViolation.code == f["code"])

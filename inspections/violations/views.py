@@ -303,6 +303,7 @@ def add_payment(violation_id: int):
 def add_violation_note(violation_id: int):
     violation = followup.get_violation(violation_id, current_user)
     venue = db.session.get(Venue, violation.venue_id)
+    assert venue is not None  # venue_id is a foreign key
     return _record_on_violation(
         violation,
         NoteForm(),
@@ -317,7 +318,7 @@ def add_violation_note(violation_id: int):
 def add_venue_note(venue_id: int):
     venue = get_venue(venue_id, scope_of(current_user))
     data, errors = load_form(NoteForm(), request.form)
-    if not errors:
+    if data is not None:
         try:
             followup.add_note(current_user, venue, **data)
         except InspectionsError as exc:

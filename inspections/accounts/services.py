@@ -174,7 +174,7 @@ def authenticate(username: str, password: str, address: str) -> User:
         LoginAttempt.__table__,
         {"username": username, "address": address, "success": ok, "at": utcnow()},
     )
-    if not ok:
+    if user is None or not ok:
         record(
             "login_failed",
             object_type="user",

@@ -175,6 +175,7 @@ def user_new():
 @requires(P.USERS_MANAGE)
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
+    errors: dict[str, list[str]]
     errors, status = {}, 200
     values = {
         "username": user.username,
@@ -282,6 +283,7 @@ def _team_choices(scope: services.Scope, team: Team | None) -> dict:
 def team_edit(team_id: int | None = None):
     scope = services.scope_of(current_user)
     team = services.get_team(team_id, scope) if team_id else None
+    errors: dict
     errors, status = {}, 200
     if team:
         values = {

@@ -46,7 +46,7 @@ def _core(name: str) -> str:
 
 def trigrams(text: str) -> set[str]:
     """Three-letter pieces of each word padded with spaces (as PostgreSQL's pg_trgm does)."""
-    grams = set()
+    grams: set[str] = set()
     for word in text.split():
         padded = f"  {word} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))

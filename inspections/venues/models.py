@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
@@ -211,8 +213,9 @@ def _licences_changed(session: Session, _context) -> None:
         .where(VenueLicence.venue_id == Venue.id)
         .scalar_subquery()
     )
+    table = cast(Table, Venue.__table__)  # typed as any FromClause; Venue is declared on a table
     session.connection().execute(
-        update(Venue.__table__).where(Venue.id.in_(ids)).values(earliest_expiry=earliest)
+        update(table).where(Venue.id.in_(ids)).values(earliest_expiry=earliest)
     )
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Venue) and obj.id in ids:

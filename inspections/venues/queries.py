@@ -207,8 +207,10 @@ def count(args: dict, scope: Scope, today: date, cap: int | None = COUNT_CAP) ->
     """(how many venues the filters keep, whether that is exact); at most cap when capped."""
     q = select(Venue.id).where(*where_clauses(args, scope, today))
     if cap is None:
-        return db.session.scalar(select(func.count()).select_from(q.subquery())), True
-    n = db.session.scalar(select(func.count()).select_from(q.limit(cap + 1).subquery()))
+        return db.session.execute(select(func.count()).select_from(q.subquery())).scalar_one(), True
+    n = db.session.execute(
+        select(func.count()).select_from(q.limit(cap + 1).subquery())
+    ).scalar_one()
     return (n, True) if n <= cap else (cap, False)
 
 

@@ -70,7 +70,7 @@ def sniff(data: bytes, allowed=("JPEG", "PNG", "WEBP")) -> tuple[str, int, int]:
         raise Invalid(_("The file is not a photo (JPEG, PNG or WebP)."), field="file") from None
     except Image.DecompressionBombWarning:
         raise Invalid(_("The image is too large in pixels."), field="file") from None
-    if fmt not in allowed:
+    if fmt is None or fmt not in allowed:
         raise Invalid(_("The file is not a photo (JPEG, PNG or WebP)."), field="file")
     return fmt, width, height
 

@@ -4,14 +4,17 @@ merging (duplicates), exports (exports). The words they show are in ``venues.lab
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint
+from flask.cli import AppGroup
 
 from ... import clock
 from .. import labels
 from ..cli import register_commands
 
 bp = Blueprint("venues", __name__, cli_group="venues")
-register_commands(bp.cli)
+register_commands(cast(AppGroup, bp.cli))  # Flask types Blueprint.cli as click.Group
 bp.add_app_template_global(labels.licence_label)
 bp.add_app_template_global(labels.event_label)
 bp.add_app_template_global(labels.field_label)

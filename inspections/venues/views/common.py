@@ -29,9 +29,9 @@ def filters() -> tuple[dict, dict, dict]:
     raw = {k: v for k, v in request.args.items() if v.strip() and k != "page"}
     try:
         args = VenueQuery().load(request.args)
-        errors = {}
+        errors: dict = {}
     except ValidationError as exc:
-        errors = exc.messages
+        errors = exc.messages_dict
         cleaned = request.args.copy()
         for key in errors:
             cleaned.poplist(key)

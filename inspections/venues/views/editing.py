@@ -63,7 +63,7 @@ def _read_form() -> tuple[dict | None, dict, dict]:
     try:
         return schema.load(raw), {}, values
     except ValidationError as exc:
-        return None, exc.messages, values
+        return None, exc.messages_dict, values
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -91,6 +91,7 @@ def edit(venue_id: int):
     if venue.merged_into_id:
         flash(_("This record was merged; edit the venue it was merged into."), "warning")
         return redirect(url_for("venues.detail", venue_id=venue.merged_into_id))
+    errors: dict
     errors, values, status = {}, _form_values(venue), 200
     if request.method == "POST":
         data, errors, values = _read_form()
@@ -145,7 +146,7 @@ def lifecycle(venue_id: int):
             venue, data["action"], data["on"], data.get("reason"), user=current_user
         )
     except ValidationError as exc:
-        flash(_messages(exc.messages), "danger")
+        flash(_messages(exc.messages_dict), "danger")
         return redirect(url_for("venues.detail", venue_id=venue_id, _anchor="status"))
     except InspectionsError as exc:
         flash(exc.message, "danger")

@@ -32,6 +32,7 @@ setup: system-deps $(VENV)/.run-installed $(MO) static-build
 test: test-system-deps $(VENV)/.test-installed $(MO) static-build  ## lint, then the suite on both databases
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest --db sqlite
 	INSPECTIONS_TEST_PG_URL="$$(bash .ci/ensure-postgres)" $(PY) -m pytest --db postgis
 

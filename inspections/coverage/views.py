@@ -131,9 +131,11 @@ def _links(
 
 def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     today = local_today()
-    presets = periods.presets(today)
-    if period and period.key and period.key not in dict(presets):
-        presets = [(period.key, periods.describe(period)), *presets]
+    baseline = plan_for(periods.parse_key(str(today.year))).baseline_on
+    groups = periods.picker_groups(today, baseline)
+    known = {key for _year, choices in groups for key, _label in choices}
+    if period and period.key and period.key not in known:  # a period before the baseline
+        groups.append(("", [(period.key, periods.describe(period))]))
     chosen = args.get("period") or (period.key if period else None)
     if period and not chosen:
         chosen = "custom"
@@ -147,7 +149,7 @@ def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     if as_of_text and as_of_text not in dict(maps_):
         maps_.append((as_of_text, as_of_text))
     return {
-        "presets": presets,
+        "groups": groups,
         "chosen": chosen or str(today.year),
         "start": period.start.isoformat() if period else "",
         "end": period.end.isoformat() if period else "",

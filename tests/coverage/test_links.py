@@ -118,3 +118,34 @@ def test_downloads_and_drill_downs_carry_the_page_figure_set(
     assert again.status_code == 200 and words in again.get_data(as_text=True)
     for tab in _links(area_text)["area"]:
         assert _carries(tab, expected), (tab, expected)
+
+
+def test_units_below_target_and_what_they_need(as_user, create_venue, create_inspection):
+    """Phan Thiết 5/10 meets 20 %, Bắc Bình 0/5 needs 1, Đức Linh 0/6 needs 2: the province
+    (5/21) meets its target, yet 3 venues are still needed in the two units below it — the
+    page's card and totals and the XLSX's totals row say 3, not the province's 0."""
+    for code, n, inspected in (("593", 10, 5), ("596", 5, 0), ("600", 6, 0)):
+        lat, lon = point_in(code)
+        for i in range(n):
+            v = create_venue(name=f"Quán {code}-{i}", lat=lat, lon=lon)
+            if i < inspected:
+                create_inspection(v, on=date(2024, 4, 4))
+    client = as_user("t_coord")
+    page = client.get("/coverage?period=2024").get_data(as_text=True)
+    card = page[page.index('id="cov-below"') : page.index("</section>", page.index("cov-below"))]
+    assert re.findall(r'data-code="(\d+)" data-needed="(\d+)"', card) == [
+        ("600", "2"),
+        ("596", "1"),
+    ]
+    assert "2 units below the target · 3 more venues to inspect in them" in card
+    tile = page[page.index('id="cov-needed-tile"') :]
+    assert re.search(r'class="tile-num">3<', tile[:200])
+    assert "more to inspect in the 2 units below target" in tile[:400]
+    assert re.search(r'<td class="num cov-needed" data-value="3"', page)  # the totals row
+    r = client.get("/coverage/export.xlsx?period=2024")
+    ws = load_workbook(BytesIO(r.data))["Tỷ lệ kiểm tra"]
+    last = [c.value for c in ws[ws.max_row]]
+    assert last[1].startswith("Tổng cộng") and last[2:4] == [21, 5] and last[-1] == 3
+    # every unit meeting the target: no card, and the tile says so
+    met = client.get("/coverage?period=2024-Q2&sector=massage").get_data(as_text=True)
+    assert 'id="cov-below"' not in met and "every unit meets the target" in met

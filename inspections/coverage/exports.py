@@ -76,6 +76,7 @@ def coverage_xlsx(cov: Coverage, period_text: str) -> bytes:
         titles.append(f"Ngành nghề: {cov.sector.name_vi}")
     totals = _cells(cov.totals)
     totals[1] = f"Tổng cộng ({cov.totals.name})"
+    totals[-1] = cov.needed_in_units  # what the units still need, not the province's shortfall
     sheets = [
         _sheet(
             "Tỷ lệ kiểm tra",

@@ -108,7 +108,11 @@ class VenueClusters(FastMarkerCluster):
 
 
 class AreaLabels(folium.map.Layer):
-    """The two counts ("12/60") at a point inside each area; not interactive."""
+    """The two counts ("12/60") at a point inside each area; not interactive.
+
+    Labels come most important first; after every zoom or move a label that would overlap
+    one already shown is hidden (it shows again when zooming in makes room), so small units
+    crowded together never print over each other."""
 
     _template = Template(
         """
@@ -121,14 +125,33 @@ class AreaLabels(folium.map.Layer):
                     pane.style.zIndex = 640;
                     pane.style.pointerEvents = 'none';
                 }
-                var group = L.layerGroup();
+                var group = L.layerGroup(), markers = [];
                 {{ this.labels|tojson }}.forEach(function (l) {
-                    L.marker([l[0], l[1]], {
+                    markers.push(L.marker([l[0], l[1]], {
                         interactive: false, keyboard: false, pane: 'covLabels',
                         icon: L.divIcon({className: 'cov-label', iconSize: null,
                                          html: '<span>' + l[2] + '</span>'})
-                    }).addTo(group);
+                    }).addTo(group));
                 });
+                var GAP = 2;  // pixels kept between two labels
+                function declutter() {
+                    if (!map.hasLayer(group)) { return; }
+                    var shown = [];
+                    markers.forEach(function (m) {
+                        var el = m.getElement(), span = el && el.firstChild;
+                        if (!span) { return; }
+                        var r = span.getBoundingClientRect();
+                        var clash = !r.width || shown.some(function (s) {
+                            return r.left < s.right + GAP && r.right + GAP > s.left &&
+                                   r.top < s.bottom + GAP && r.bottom + GAP > s.top;
+                        });
+                        span.style.visibility = clash ? 'hidden' : '';
+                        if (!clash) { shown.push(r); }
+                    });
+                }
+                map.on('zoomend moveend resize viewreset', declutter);
+                group.on('add', function () { setTimeout(declutter, 0); });
+                map.whenReady(function () { setTimeout(declutter, 0); });
                 return group;
             })();
             {%- if this.show %}

@@ -154,10 +154,15 @@ def build_map(
             fmap.fit_bounds(box)
         places = [(s.code, s.label_lat, s.label_lon) for s in shapes]
         places += [(u.code, u.lat, u.lon) for u in unit_points]
+        # most important first (where labels would overlap, these are the ones shown): the
+        # units with the most venues, then those below target
+        places = sorted(
+            (p for p in places if p[0] in by_code and p[1] is not None),
+            key=lambda p: (-by_code[p[0]].in_scope, by_code[p[0]].status != "below", p[0]),
+        )
         labels = [
             [round(lat, 5), round(lon, 5), str(escape(_label(by_code[code])))]
             for code, lat, lon in places
-            if code in by_code and lat is not None
         ]
         AreaLabels(labels, name=_("Counts (inspected/in scope)")).add_to(fmap)
     if points:

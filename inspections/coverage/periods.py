@@ -160,22 +160,45 @@ def parse(
     return parse_key(str((today or clock.today()).year))
 
 
-def presets(today: date) -> list[tuple[str, str]]:
-    """(key, label) choices of the period picker around today: years, quarters, windows."""
-    y = today.year
-    out = [(str(y), _("Year %(y)s", y=y)), (str(y - 1), _("Year %(y)s", y=y - 1))]
+def year_choices(year: int) -> list[tuple[str, str]]:
+    """(key, label) of the named periods of one year: the year, its quarters, then the
+    reporting windows of Decree 09/2019 that end in it."""
+    y = year
+    out = [(str(y), _("Year %(y)s", y=y))]
     out += [(f"{y}-Q{q}", _("Quarter %(q)s/%(y)s", q=q, y=y)) for q in range(1, 5)]
-    out += [(f"{y - 1}-Q{q}", _("Quarter %(q)s/%(y)s", q=q, y=y - 1)) for q in range(1, 5)]
-    for yy in (y, y - 1):
-        out += [
-            (f"report:{yy}-Q{q}", _("Report, quarter %(q)s/%(y)s", q=q, y=yy)) for q in range(1, 5)
-        ]
-        out += [
-            (f"report:{yy}-6M", _("Report, 6 months %(y)s", y=yy)),
-            (f"report:{yy}-9M", _("Report, 9 months %(y)s", y=yy)),
-            (f"report:{yy}-Y", _("Report, year %(y)s", y=yy)),
-        ]
+    out += [(f"report:{y}-Q{q}", _("Report, quarter %(q)s/%(y)s", q=q, y=y)) for q in range(1, 5)]
+    out += [
+        (f"report:{y}-6M", _("Report, 6 months %(y)s", y=y)),
+        (f"report:{y}-9M", _("Report, 9 months %(y)s", y=y)),
+        (f"report:{y}-Y", _("Report, year %(y)s", y=y)),
+    ]
     return out
+
+
+def presets(today: date) -> list[tuple[str, str]]:
+    """(key, label) choices around today: this year's and last year's periods and windows."""
+    y = today.year
+    return [*year_choices(y), *year_choices(y - 1)]
+
+
+MAX_PICKER_YEARS = 25
+
+
+def picker_groups(today: date, baseline: date | None = None) -> list[tuple[str, list]]:
+    """The period picker's choices grouped by year, most recent first: every year back to the
+    plan's phase baseline (last year when there is none), each with its quarters and its
+    reporting windows; the next year's windows once they have started (15 December)."""
+    y = today.year
+    first = baseline.year if baseline and baseline.year < y else y - 1
+    first = max(first, y - MAX_PICKER_YEARS + 1, MIN_YEAR)
+    groups = []
+    if today >= date(y, 12, 15) and y < MAX_YEAR:
+        nxt = y + 1
+        started = [(k, label) for k, label in year_choices(nxt) if k.startswith("report:")]
+        started = [(k, label) for k, label in started if parse_key(k).start <= today]
+        groups.append((str(nxt), started))
+    groups += [(str(yy), year_choices(yy)) for yy in range(y, first - 1, -1)]
+    return groups
 
 
 def describe(period: Period) -> str:
@@ -187,7 +210,7 @@ def describe(period: Period) -> str:
     if found is None:  # every key names its year; a stranger one is shown by its dates
         return dates
     year = int(found[0])
-    names = dict(presets(date(year, 6, 1)))
+    names = dict(year_choices(year))
     if period.key in names:
         return f"{names[period.key]} ({dates})"
     if _MONTH.match(period.key):

@@ -163,6 +163,18 @@ class Coverage:
         """Whether some area of the set has only a demo polygon."""
         return any(r.approximate_boundary for r in self.rows)
 
+    @property
+    def below_target(self) -> list[Figures]:
+        """The rows below the target, the most venues still needed first."""
+        rows = [r for r in self.rows if r.meets_target is False]
+        return sorted(rows, key=lambda r: (-r.needed, r.coverage_pct or 0, r.name))
+
+    @property
+    def needed_in_units(self) -> int:
+        """Venues still to inspect so that every unit reaches the target: the sum of each
+        unit's need (a province can meet its target while some of its units miss theirs)."""
+        return sum(r.needed for r in self.rows)
+
     def row(self, code: str) -> Figures:
         """The row (or the totals) of an area code; NotFound otherwise."""
         for r in self.rows:

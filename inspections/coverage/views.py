@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..accounts.models import Agency
 from ..accounts.permissions import P, require_province_level, requires
 from ..accounts.services import scope_of
+from ..areas.models import LEVELS
 from ..areas.versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, day_of, version_of
 from ..areas.views import area_url
 from ..audit.services import record
@@ -71,14 +72,22 @@ def figure_label(figure: str) -> str:
     }[figure]
 
 
-def _query_args(schema) -> tuple[dict, dict]:
-    """Query string → (args, errors); the picker's "custom" choice means start/end."""
+def _period_form():
+    """The query string with the period read as the picker means it: "custom" is the start
+    and end dates, a named period drops the (hidden) dates the form sends along, and no
+    period at all keeps the dates a link names (every link of these pages does)."""
     form = request.args.copy()
     if form.get("period") == "custom":
         form.pop("period")
-    else:
+    elif form.get("period"):
         form.pop("start", None)
         form.pop("end", None)
+    return form
+
+
+def _query_args(schema) -> tuple[dict, dict]:
+    """Query string → (args, errors)."""
+    form = _period_form()
     data, errors = load_form(schema, form)
     if data is None:  # keep what the picker needs to show the form again
         data = {k: form[k] for k in ("period", "sector", "level", "as_of") if form.get(k)}
@@ -91,12 +100,21 @@ def _period(args: dict) -> periods.Period:
     )
 
 
-def _links(period: periods.Period, sector: str | None, external: bool = False, as_of=None):
+def _links(
+    period: periods.Period,
+    sector: str | None,
+    external: bool = False,
+    as_of=None,
+    level: str | None = None,
+):
     """link(code, figure): the URL of an area's list behind a figure (the map of as_of when
-    one was asked for; otherwise the area page reads the period's)."""
-    extra = {"sector": sector} if sector else {}
+    one was asked for; otherwise the area page reads the period's); the level and the sector
+    travel along, so the way back shows the same table."""
+    extra: dict = {"sector": sector} if sector else {}
     if as_of:
         extra["as_of"] = as_of.isoformat()
+    if level:
+        extra["level"] = level
 
     def link(code: str, figure: str) -> str:
         return url_for(
@@ -113,9 +131,11 @@ def _links(period: periods.Period, sector: str | None, external: bool = False, a
 
 def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     today = local_today()
-    presets = periods.presets(today)
-    if period and period.key and period.key not in dict(presets):
-        presets = [(period.key, periods.describe(period)), *presets]
+    baseline = plan_for(periods.parse_key(str(today.year))).baseline_on
+    groups = periods.picker_groups(today, baseline)
+    known = {key for _year, choices in groups for key, _label in choices}
+    if period and period.key and period.key not in known:  # a period before the baseline
+        groups.append(("", [(period.key, periods.describe(period))]))
     chosen = args.get("period") or (period.key if period else None)
     if period and not chosen:
         chosen = "custom"
@@ -129,7 +149,7 @@ def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     if as_of_text and as_of_text not in dict(maps_):
         maps_.append((as_of_text, as_of_text))
     return {
-        "presets": presets,
+        "groups": groups,
         "chosen": chosen or str(today.year),
         "start": period.start.isoformat() if period else "",
         "end": period.end.isoformat() if period else "",
@@ -183,7 +203,9 @@ def index():
         reorganised=TWO_LEVEL.valid_from.isoformat(),
         undrawn=undrawn,
         picker=_picker(args, period, cov),
-        link=_links(period, args.get("sector"), as_of=args.get("as_of")) if period else None,
+        link=_links(period, args.get("sector"), as_of=args.get("as_of"), level=cov.level)
+        if cov
+        else None,
         query=_current_query(args, cov),
     ), status
 
@@ -194,7 +216,9 @@ def _map(cov, scope, period: periods.Period, args: dict, external: bool = False)
     points = lists.map_points(
         period, scope=scope, level=cov.level, sector=args.get("sector"), as_of=cov.as_of
     )
-    links = _links(period, args.get("sector"), external=external, as_of=args.get("as_of"))
+    links = _links(
+        period, args.get("sector"), external=external, as_of=args.get("as_of"), level=cov.level
+    )
     fmap = maps.build_map(cov, shapes, points, links, unit_points=unit_points, external=external)
     return fmap, undrawn_rows(cov, shapes, unit_points)
 
@@ -226,7 +250,9 @@ def _venue_url():
 def area(code: str):
     """One area: its figures, what to inspect next, and the venues behind each figure."""
     scope = scope_of(current_user)
-    form = request.args.copy()
+    form = _period_form()
+    level = form.pop("level", None)
+    level = level if level in LEVELS else None
     figure = form.pop("figure", "next")
     if figure not in AREA_TABS and figure != "ever_inspected":
         figure = "next"
@@ -248,6 +274,8 @@ def area(code: str):
     base_args = {**period.args(), **({"sector": sector} if sector else {})}
     if data.get("as_of"):
         base_args["as_of"] = data["as_of"].isoformat()
+    if level:
+        base_args["level"] = level
     context = {
         "area": area_obj,
         "figures": figures,
@@ -258,7 +286,7 @@ def area(code: str):
         "targets": plan_for(period),
         "tabs": AREA_TABS,
         "figure_label": figure_label,
-        "link": _links(period, sector, as_of=data.get("as_of")),
+        "link": _links(period, sector, as_of=data.get("as_of"), level=level),
         "base_args": base_args,
         "venue_url": _venue_url(),
         "version": version_of(day_of(area_obj)),

@@ -1,5 +1,6 @@
 """The one period parser: every accepted form, and the refusals with what is accepted."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -82,3 +83,48 @@ def test_the_default_period_is_the_provinces_year_at_2330_utc(monkeypatch, as_us
     assert body["period"] == {"start": "2026-01-01", "end": "2026-12-31", "key": "2026"}
     page = client.get("/coverage").get_data(as_text=True)
     assert "01/01/2026 – 31/12/2026" in page
+
+
+def test_picker_offers_every_year_and_window_back_to_the_baseline():
+    groups = periods.picker_groups(date(2026, 12, 2), baseline=date(2021, 1, 1))
+    assert [year for year, _c in groups] == ["2026", "2025", "2024", "2023", "2022", "2021"]
+    for year, choices in groups:
+        keys = [k for k, _label in choices]
+        assert keys == [
+            year,
+            *(f"{year}-Q{q}" for q in range(1, 5)),
+            *(f"report:{year}-Q{q}" for q in range(1, 5)),
+            f"report:{year}-6M",
+            f"report:{year}-9M",
+            f"report:{year}-Y",
+        ]
+        for key, label in choices:  # each parses and is named as the page names it
+            assert label in periods.describe(periods.parse(key))
+    # without a plan: this year and last year
+    assert [y for y, _c in periods.picker_groups(date(2026, 3, 1))] == ["2026", "2025"]
+    # from 15 December the next year's first windows have started
+    late = periods.picker_groups(date(2026, 12, 15), baseline=date(2025, 1, 1))
+    assert [y for y, _c in late] == ["2027", "2026", "2025"]
+    assert [k for k, _l in late[0][1]] == [
+        "report:2027-Q1",
+        "report:2027-6M",
+        "report:2027-9M",
+        "report:2027-Y",
+    ]
+    # a baseline far back is cut to a list a person can scroll
+    assert len(periods.picker_groups(date(2026, 1, 1), baseline=date(1990, 1, 1))) == 25
+
+
+def test_the_page_picker_groups_years_most_recent_first(monkeypatch, as_user):
+    """The seeded plan's baseline is 1 January 2021: the picker goes back to 2021."""
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+    page = as_user("t_coord").get("/coverage?period=report:2022-9M").get_data(as_text=True)
+    picker = page[page.index('id="f-period"') : page.index("</select>", page.index("f-period"))]
+    years = re.findall(r'<optgroup label="([^"]+)"', picker)
+    assert years == ["2026", "2025", "2024", "2023", "2022", "2021"]
+    assert picker.count("<option") == 1 + 6 * 12  # "custom dates" and 12 periods a year
+    assert re.search(r'<option value="report:2022-9M" selected>', picker)
+    assert 'value="report:2021-Q1"' in picker and 'value="2020"' not in picker
+    # a period before the baseline is still shown, chosen
+    old = as_user("t_coord").get("/coverage?period=2019-Q2").get_data(as_text=True)
+    assert re.search(r'<option value="2019-Q2" selected>', old)

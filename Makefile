@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := python3-venv python3-pip libsqlite3-mod-spatialite
-APT_TEST := chromium fonts-dejavu-core poppler-utils
+APT_TEST := chromium fonts-dejavu-core poppler-utils postgresql-client
 # Exact versions, with hashes, of everything installed: a fresh machine gets what CI tested.
 LOCK_RUN := requirements/run.txt
 LOCK_TEST := requirements/test.txt

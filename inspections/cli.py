@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .dbtypes import utcnow
 from .errors import InspectionsError
@@ -272,6 +272,69 @@ def prune_command(dry_run: bool) -> None:
         click.echo(f"{table}: {n} {verb}")
 
 
+# ---------------------------------------------------------------- backups
+
+
+class _BackupArgs(Schema):
+    path = fields.String(required=True, validate=validate.Length(min=1, max=4096))
+
+
+class _RestoreArgs(_BackupArgs):
+    force = fields.Boolean(load_default=False)
+
+
+def _backup_context():
+    from flask import current_app
+
+    return db.engine, Path(current_app.config["UPLOAD_FOLDER"]), db.metadata.tables.keys()
+
+
+@click.command("backup")
+@click.argument("path")
+def backup_command(path: str) -> None:
+    """Back up the database and every stored file into the new folder PATH, with a manifest of
+    row counts and SHA-256 checksums (README, "Backups"). Runs while the app serves."""
+    from . import backup
+
+    args = run_service(_BackupArgs().load, {"path": path})
+    engine, uploads, tables = _backup_context()
+    db.session.remove()
+    done = run_service(backup.make_backup, engine, uploads, Path(args["path"]), tables, click.echo)
+    click.echo(
+        f"backup written to {done.path}: {sum(done.tables.values())} rows in "
+        f"{len(done.tables)} tables, {done.files} files ({done.file_bytes} bytes), "
+        f"database copy {done.database_bytes} bytes, migration {done.revision}"
+    )
+
+
+@click.command("restore")
+@click.argument("path")
+@click.option("--force", is_flag=True, help="Replace a database or upload folder holding data.")
+def restore_command(path: str, force: bool) -> None:
+    """Restore the backup folder PATH after checking it whole; a damaged backup is refused and
+    nothing changes. Stop the app first; on PostgreSQL run it as the owner role, then
+    `flask grant-app-role` and `flask db upgrade`."""
+    from . import backup
+
+    args = run_service(_RestoreArgs().load, {"path": path, "force": force})
+    engine, uploads, tables = _backup_context()
+    db.session.remove()
+    done = run_service(
+        backup.restore_backup,
+        engine,
+        uploads,
+        Path(args["path"]),
+        tables,
+        force=args["force"],
+        echo=click.echo,
+    )
+    click.echo(
+        f"restored {sum(done.tables.values())} rows in {len(done.tables)} tables and "
+        f"{done.files} files from {done.path} (migration {done.revision}); on PostgreSQL run "
+        "`flask grant-app-role ROLE` now, then `flask db upgrade` if the code is newer"
+    )
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from .accounts.cli import users_cli
@@ -283,3 +346,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(relink_command)
     app.cli.add_command(prune_command)
     app.cli.add_command(grant_app_role_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

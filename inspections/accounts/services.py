@@ -7,15 +7,15 @@ import functools
 import hashlib
 import math
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
+from .. import clock
 from ..areas.models import Area
 from ..areas.services import get_area
 from ..audit.services import keep, record
@@ -26,6 +26,7 @@ from ..uow import transactional
 from .models import Agency, ApiToken, LoginAttempt, Team, TeamMember, User
 from .password_rules import weakness
 from .permissions import ROLES
+from .scope import Scope, home_area_for, scope_of
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "insp_"  # noqa: S105 - a visible prefix, not a secret
@@ -244,7 +245,7 @@ def create_user(
     agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
         raise Invalid(_("Unknown agency %(code)s.", code=agency_code), field="agency")
-    area = get_area(area_code) if area_code else None
+    area = home_area_for(area_code, clock.today()) if area_code else None
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(_("The username %(u)s is taken.", u=username), field="username")
     check_password_rules(password, username)
@@ -284,7 +285,9 @@ def update_user(
     agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
         raise Invalid(_("Unknown agency %(code)s.", code=agency_code), field="agency")
-    area = get_area(area_code) if area_code else None
+    area = home_area_for(area_code, clock.today(), keep=user.home_area) if area_code else None
+    if area is not None and area.level == "province" and scope_of(user).everything:
+        area = user.home_area  # the whole province either way: nothing changes
     new_area_id = area.id if area else None
     if role != user.role or new_area_id != user.home_area_id:
         end_sessions(user)
@@ -380,58 +383,6 @@ def revoke_tokens(user: User, prefix: str | None = None) -> int:
         token.revoked_at = utcnow()
     db.session.flush()
     return len(tokens)
-
-
-# ---------------------------------------------------------------- area scope
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What part of the province a user sees: everything, one district or one commune."""
-
-    level: str | None = None
-    area_id: int | None = None
-
-    @property
-    def everything(self) -> bool:
-        return self.area_id is None
-
-    def venues(self, venue_cls):
-        """A WHERE clause keeping venues inside the scope."""
-        if self.everything:
-            return true()
-        if self.level == "district":
-            return venue_cls.district_id == self.area_id
-        if self.level == "commune":
-            return venue_cls.commune_id == self.area_id
-        return false()
-
-    def areas(self, area_cls=Area):
-        """A WHERE clause keeping areas that lie inside the scope (or contain it)."""
-        if self.everything:
-            return true()
-        return or_(area_cls.id == self.area_id, area_cls.parent_id == self.area_id)
-
-    def allows_area(self, area: Area | None) -> bool:
-        """True when the area lies inside the scope (the same rule as areas())."""
-        if self.everything:
-            return True
-        return area is not None and self.area_id in (area.id, area.parent_id)
-
-    def allows_venue(self, venue) -> bool:
-        if self.everything:
-            return True
-        if self.level == "district":
-            return venue.district_id == self.area_id
-        return venue.commune_id == self.area_id
-
-
-def scope_of(user) -> Scope:
-    """The user's scope from their home area (province or none = everything)."""
-    area = getattr(user, "home_area", None)
-    if area is None or area.level == "province":
-        return Scope()
-    return Scope(level=area.level, area_id=area.id)
 
 
 # ---------------------------------------------------------------- teams

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from .. import clock
 from ..areas.models import Area
+from ..areas.versions import in_force_clause
 from ..audit.services import history, record
 from ..core.redirects import safe_target
 from ..errors import InspectionsError
@@ -18,6 +20,7 @@ from . import services
 from .models import Agency, ApiToken, Team, User
 from .permissions import ROLES, P, requires
 from .schemas import LoginForm, PasswordForm, ResetForm, TeamForm, UserForm
+from .scope import former_map_clause
 
 bp = Blueprint("accounts", __name__)
 
@@ -100,23 +103,33 @@ def password():
 # ---------------------------------------------------------------- accounts (admin)
 
 
-def _choices() -> dict:
+def _choices(current: Area | None = None) -> dict:
+    """The account form's lists. Home areas: the province in force once ("whole province"),
+    today's communes on the former province's land by name, then the former districts
+    (before 1 July 2025) apart; an account's current home on the former map stays offered
+    until it is re-scoped."""
+    today = clock.today()
+    province = db.session.scalars(
+        select(Area).where(Area.level == "province", in_force_clause(today)).order_by(Area.code)
+    ).first()
+    communes = db.session.scalars(
+        # the units on the former province's land (formed from its communes)
+        select(Area).where(
+            Area.level == "commune", in_force_clause(today), Area.predecessor_links.any()
+        )
+    )
+    former = db.session.scalars(
+        select(Area).where(Area.level == "district", Area.valid_to.is_not(None))
+    )
+    former_units = sorted(former, key=lambda a: (fold(a.name), a.code))
+    if current is not None and current.valid_to is not None and current not in former_units:
+        former_units.append(current)
     return {
         "roles": ROLES,
         "agencies": list(db.session.scalars(select(Agency).order_by(Agency.sort_order))),
-        # the province first (it is "the whole province"), then the districts by name
-        # (the map whose districts are loaded: home areas are scoped by province or district)
-        "areas": sorted(
-            db.session.scalars(
-                select(Area).where(
-                    or_(
-                        Area.level == "district",
-                        Area.id.in_(select(Area.parent_id).where(Area.level == "district")),
-                    )
-                )
-            ),
-            key=lambda a: (a.level != "province", fold(a.name), a.code),
-        ),
+        "province": province,
+        "areas": sorted(communes, key=lambda a: (fold(a.name), a.code)),
+        "former_areas": former_units,
     }
 
 
@@ -135,8 +148,20 @@ def users():
     role = request.args.get("role")
     if role in ROLES:
         q = q.where(User.role == role)
+    former = request.args.get("former") == "1"
+    if former:  # accounts to re-scope to today's units
+        q = q.where(former_map_clause(User))
     page = db.paginate(q, per_page=50, error_out=False)
-    return render_template("accounts/users.html", page=page, term=term, role=role, roles=ROLES)
+    to_rescope = db.session.scalar(select(func.count()).where(former_map_clause(User)))
+    return render_template(
+        "accounts/users.html",
+        page=page,
+        term=term,
+        role=role,
+        roles=ROLES,
+        former=former,
+        to_rescope=to_rescope,
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -220,7 +245,7 @@ def user_edit(user_id: int):
         values=values,
         tokens=tokens,
         events=history("user", user.id, 50),
-        **_choices(),
+        **_choices(user.home_area),
     ), status
 
 
@@ -270,8 +295,15 @@ def _team_choices(scope: services.Scope, team: Team | None) -> dict:
         "areas": list(
             db.session.scalars(
                 select(Area)
-                .where(Area.level.in_(("province", "district")), scope.areas(Area))
-                .order_by(Area.code)
+                .where(
+                    or_(
+                        Area.level.in_(("province", "district")),
+                        and_(Area.level == "commune", Area.valid_to.is_(None)),
+                        Area.id == scope.area_id,
+                    ),
+                    scope.areas(Area),
+                )
+                .order_by(Area.valid_to.is_(None).desc(), Area.level, Area.code)
             )
         ),
     }

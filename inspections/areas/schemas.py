@@ -2,9 +2,11 @@
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from ..errors import Invalid
 from .models import LEVELS
+from .versions import check_as_of
 
 AS_OF: dict[str, Any] = {  # keyword arguments of the field
     "metadata": {
@@ -112,3 +114,28 @@ class GeoJSONQuery(Schema):
             "description": "the map of this day (default: today's; the former one for districts)"
         }
     )
+
+
+class MapDay(fields.Date):
+    """``as_of`` of a filter by area code: the day whose map names the unit (1975 … today +
+    1 year), refused with the accepted range."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault(
+            "metadata",
+            {
+                "description": "the day whose administrative map names the area code (codes "
+                "were reused on 1 July 2025: 22918 is Phường Mũi Né today, Phường Hàm Tiến "
+                "with 2025-06-30); default: today"
+            },
+        )
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if value in ("", None):
+            return None
+        day = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return check_as_of(day)
+        except Invalid as exc:
+            raise ValidationError(exc.message) from exc

@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import clock
 from ..errors import NotFound
 from ..extensions import db
 from .boundaries import (
@@ -55,6 +56,7 @@ __all__ = [
     "OutsideArea",
     "UnitHistory",
     "Version",
+    "area_on",
     "assign_venue_areas",
     "check_as_of",
     "check_coordinates",
@@ -100,6 +102,19 @@ def get_area(code: str, as_of: date | None = None) -> Area:
             )
         raise NotFound(_("Unknown area code %(code)s.", code=code), field="area")
     return area
+
+
+def area_on(code: str, as_of: date | None = None) -> Area:
+    """The unit a filter's area code names: the one in force on ``as_of`` (Invalid outside
+    1975 … today + 1 year; NotFound when no unit has the code that day); without a day, the
+    one in force today, else the code's latest unit (a former district: its code was not
+    reused). 22918 is Phường Mũi Né today and Phường Hàm Tiến with as_of=2025-06-30."""
+    if as_of is not None:
+        return get_area(code, check_as_of(as_of))
+    found = db.session.scalars(
+        select(Area).where(Area.code == str(code), in_force_clause(clock.today()))
+    ).first()
+    return found if found is not None else get_area(code)
 
 
 @dataclass

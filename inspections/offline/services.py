@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app, url_for
 from sqlalchemy import false, func, or_, select, true
 
-from ..accounts.services import scope_of, teams_of
+from ..accounts.services import Scope, scope_of, teams_of
 from ..areas.models import Area
 from ..clock import today as local_today
 from ..extensions import db
@@ -96,8 +96,7 @@ def _areas_clause(areas: list[Area]):
     for area in areas:
         if area.level == "province":
             return true()
-        column = Venue.district_id if area.level == "district" else Venue.commune_id
-        clauses.append(column == area.id)
+        clauses.append(Scope.of(area).venues(Venue))  # on the unit's own map
     return or_(*clauses) if clauses else false()
 
 

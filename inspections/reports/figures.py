@@ -54,9 +54,7 @@ def province_on(as_of: date) -> Area | None:
 def scope_of_area(area: Area) -> Scope:
     """The scope that sees exactly one area: the figures "of the area" are those a user whose
     home is the area sees (the province sees everything)."""
-    if area.level == "province":
-        return Scope()
-    return Scope(level=area.level, area_id=area.id)
+    return Scope.of(area)
 
 
 def unit_level(area: Area, as_of: date) -> str | None:

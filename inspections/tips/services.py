@@ -155,7 +155,7 @@ def tips_query(
         if not (scope.everything or scope.allows_area(unit)):
             raise NotFound(_("Unknown area code %(code)s.", code=area), field="area")
         if unit.level != "province":
-            q = q.where(scope_clause(Scope(level=unit.level, area_id=unit.id)))
+            q = q.where(scope_clause(Scope.of(unit)))
     return q.order_by(Tip.closed_on.is_not(None), Tip.due_on, Tip.id.desc())
 
 

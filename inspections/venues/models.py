@@ -71,7 +71,7 @@ class Venue(Model):
         Index("ix_venue_search_order", "search_text", "id"),
         Index("ix_venue_district_order", "district_id", "search_text", "id"),
     )
-    __audit_exclude__ = ("name_key", "address_commune_key", "earliest_expiry")
+    __audit_exclude__ = ("name_key", "address_commune_key", "earliest_expiry", "address_2025")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -89,6 +89,10 @@ class Venue(Model):
     # Derived: the written commune reduced to a comparable key ("Phường Mũi Né" -> "mui ne"),
     # compared in SQL with the commune derived from the location.
     address_commune_key: Mapped[str | None] = mapped_column(String(120))
+    # The address on today's map (since 1 July 2025), beside the address as written: what the
+    # written one says below the commune, then today's unit and province. Kept by the write
+    # path (services.set_todays_addresses) and `flask venues reindex`.
+    address_2025: Mapped[str | None] = mapped_column(String(300))
     # Business registration number (mã số hộ kinh doanh / doanh nghiệp): the import's match key.
     registration_no: Mapped[str | None] = mapped_column(String(40), index=True)
     # Giấy chứng nhận đủ điều kiện về an ninh, trật tự (Decree 96/2016): number and date.

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, exists, false, func, null, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from ..accounts.services import Scope
 from ..areas.models import Area
-from ..errors import NotFound
+from ..areas.services import area_on, venue_in
 from ..extensions import db
 from ..pagination import Page
 from ..spatial import distance_m, nearest_first, point_expr
@@ -22,6 +21,7 @@ from .models import Sector, Venue
 
 District = aliased(Area, name="district_area")
 Commune = aliased(Area, name="commune_area")
+Unit2025 = aliased(Area, name="unit_2025_area")
 
 
 def _area_cols(alias):
@@ -60,18 +60,23 @@ def period(args: dict, today: date) -> tuple[date, date]:
 
 
 def mismatch_clause():
-    """Venues whose written commune is not the commune their location falls in."""
+    """Venues whose written commune names neither the former commune nor today's unit their
+    location falls in."""
     keys = {
         row.id: commune_key(row.name)
         for row in db.session.execute(select(Area.id, Area.name).where(Area.level == "commune"))
     }
     if not keys:
         return false()
-    derived = case(keys, value=Venue.commune_id, else_=None)
+    former = case(keys, value=Venue.commune_id, else_=None)
+    today = case(keys, value=Venue.commune_2025_id, else_=None)
+    # either map's name of the unit at the location is right ("Phường Hàm Tiến" and
+    # "Phường Mũi Né" both name a venue of the former Hàm Tiến)
     return and_(
         Venue.address_commune_key.is_not(None),
         Venue.commune_id.is_not(None),
-        Venue.address_commune_key != derived,
+        Venue.address_commune_key != former,
+        or_(Venue.commune_2025_id.is_(None), Venue.address_commune_key != today),
     )
 
 
@@ -86,15 +91,11 @@ def where_clauses(args: dict, scope: Scope, today: date) -> list:
         for word in search_fold(args["q"]).split()[:8]:
             where.append(Venue.search_text.like(_contains(word), escape="\\"))
     if args.get("area"):
-        area = db.session.scalars(
-            select(Area).where(Area.code == args["area"]).order_by(Area.valid_from.desc())
-        ).first()
-        if area is None:
-            raise NotFound(_("Unknown area code %(code)s.", code=args["area"]), field="area")
-        if area.level == "district":
-            where.append(Venue.district_id == area.id)
-        elif area.level == "commune":
-            where.append(Venue.commune_id == area.id)
+        # the unit the code names on the map of as_of (default today): 22918 is today's
+        # Phường Mũi Né, and the former Phường Hàm Tiến with as_of=2025-06-30
+        area = area_on(args["area"], args.get("as_of"))
+        if area.level != "province":
+            where.append(venue_in(area))
     if args.get("sector"):
         where.append(
             Venue.sector_id
@@ -149,9 +150,11 @@ def load_rows(
         )
         .outerjoin(District, Venue.district_id == District.id)
         .outerjoin(Commune, Venue.commune_id == Commune.id)
+        .outerjoin(Unit2025, Venue.commune_2025_id == Unit2025.id)
         .options(
             contains_eager(Venue.district.of_type(District)).load_only(*_area_cols(District)),
             contains_eager(Venue.commune.of_type(Commune)).load_only(*_area_cols(Commune)),
+            contains_eager(Venue.commune_2025.of_type(Unit2025)).load_only(*_area_cols(Unit2025)),
         )
         .where(Venue.id.in_(ids))
     )

@@ -1,5 +1,5 @@
-"""Recompute the venues' derived search columns after the folding rules change
-(``flask --app inspections venues reindex``)."""
+"""Recompute the venues' derived columns after the folding rules or the units change
+(``flask --app inspections venues reindex``): search text, name key, today's address."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..uow import transactional
 from .models import Venue, name_key, search_text_of
+from .todays_map import set_todays_addresses
 
 BATCH = 500
 
@@ -34,7 +35,7 @@ def reindex_search_text() -> int:
             select(*columns).where(Venue.id > last_id).order_by(Venue.id).limit(BATCH)
         ).all()
         if not rows:
-            return changed
+            return changed + set_todays_addresses()
         last_id = rows[-1].id
         for row in rows:
             parts = (

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
+from ..areas.schemas import MapDay
 from .geo import CoordinateError, parse_coordinate, parse_point
 from .models import LICENCE_KINDS, SECTOR_CODES, VENUE_STATUSES
 from .phones import PhoneError, normalise_phone
@@ -248,11 +249,27 @@ class VenueOut(Schema):
     district_name = fields.Function(lambda v: v.district.name if v.district else None)
     commune_code = fields.Function(lambda v: v.commune.code if v.commune else None)
     commune_name = fields.Function(lambda v: v.commune.name if v.commune else None)
+    unit_2025_code = fields.Function(
+        lambda v: v.commune_2025.code if v.commune_2025 else None,
+        metadata={"description": "GSO code of the venue's unit on today's map (since 1/7/2025)"},
+    )
+    unit_2025_name = fields.Function(
+        lambda v: v.commune_2025.name if v.commune_2025 else None,
+        metadata={"description": "name of the venue's unit on today's map (since 1/7/2025)"},
+    )
+    address_2025 = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the address on today's map: the written address below the "
+            "commune, then today's unit and province (address keeps the text as written)"
+        },
+    )
     commune_mismatch = fields.Boolean(
         allow_none=True,
         metadata={
-            "description": "the commune written in the address is not the one the "
-            "location falls in (null when the address names none)"
+            "description": "the commune written in the address is neither the former "
+            "commune nor today's unit the location falls in (null when the address names "
+            "none)"
         },
     )
     registration_no = fields.String(allow_none=True)
@@ -287,8 +304,9 @@ class VenueQuery(Schema):
     )
     area = fields.String(
         validate=validate.Length(max=16),
-        metadata={"description": "GSO code of a district or commune"},
+        metadata={"description": "GSO code of a district or commune (on the map of as_of)"},
     )
+    as_of = MapDay()
     sector = fields.String(validate=validate.OneOf(SECTOR_CODES))
     status = fields.String(
         validate=validate.OneOf((*VENUE_STATUSES, "open")),
@@ -337,6 +355,13 @@ class VenueQuery(Schema):
                 )
         for key in ("page", "page_size", "per_page", "format"):
             data.pop(key, None)
+        # "22918@2025-06-30": a code and the day of its map in one value (the list page's
+        # choice of a former commune whose code today's map reused)
+        area = data.get("area")
+        if isinstance(area, str) and "@" in area:
+            data = dict(data)
+            data["area"], _sep, day = area.partition("@")
+            data.setdefault("as_of", day)
         return data
 
 

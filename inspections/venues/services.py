@@ -26,9 +26,10 @@ from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
 from ..spatial import point
 from ..uow import transactional
-from .addresses import commune_from_address, communes_agree
+from .addresses import compose_address, names_unit, written_commune
 from .geo import distance_m, format_point
 from .models import LICENCE_KINDS, Sector, Venue, VenueEvent, VenueLicence
+from .todays_map import set_todays_addresses
 
 # Another capability whose rows point at venues (tips, follow-ups...) registers a function
 # (duplicate_id, kept_id) -> rows moved, so a merge moves its rows too.
@@ -90,31 +91,30 @@ def get_venue(venue_id: int, scope: Scope) -> Venue:
     return venue
 
 
-def compose_address(house_no: str | None, street: str | None, commune: str | None) -> str | None:
-    """ "12 Trần Hưng Đạo, Phường Mũi Né" from its parts."""
-    first = " ".join(p for p in (house_no, street) if p)
-    return ", ".join(p for p in (first, commune) if p) or None
-
-
 def written_address(data: dict) -> str | None:
     """The one-line address data gives, else the one its parts compose."""
     return data.get("address") or compose_address(*(data.get(k) for k in ADDRESS_PARTS))
 
 
 def commune_mismatch(venue: Venue) -> bool | None:
-    """True when the address names another commune than the location's (None: unknown)."""
+    """True when the address names another commune than the location's, under either map's
+    name of the unit (the former commune or today's unit); None: unknown."""
     if venue.commune is None:
         return None
-    written = venue.address_commune or commune_from_address(venue.address)
-    agree = communes_agree(written, venue.commune.name)
+    written = written_commune(venue.address_commune, venue.address)
+    today_name = venue.commune_2025.name if venue.commune_2025 is not None else None
+    agree = names_unit(written, venue.commune.name, today_name)
     return None if agree is None else not agree
 
 
 def _locate_into(venue: Venue, latitude: float, longitude: float, scope: Scope) -> None:
     """Set location, district and commune; refuse points outside the province or the scope."""
     where = locate(latitude, longitude)
+    today_unit = where.unit if where.unit is not None and where.unit.valid_to is None else None
     probe = Venue(
-        district_id=where.district.id, commune_id=where.commune.id if where.commune else None
+        district_id=where.district.id,
+        commune_id=where.commune.id if where.commune else None,
+        commune_2025_id=today_unit.id if today_unit else None,  # kept on flush (areas)
     )
     if not scope.allows_venue(probe):
         raise Invalid(
@@ -190,6 +190,7 @@ def create_venue(data: dict, *, scope: Scope, user=None) -> Venue:
     db.session.flush()
     if data.get("licences"):
         _set_licences(venue, data["licences"])
+    set_todays_addresses([venue.id])  # its unit on today's map is placed at the flush
     return venue
 
 
@@ -243,6 +244,7 @@ def update_venue(venue: Venue, data: dict, *, scope: Scope, user=None) -> Venue:
     keeps the same identity; a new status goes through the lifecycle rules."""
     _change(venue, data, scope=scope, user=user)
     db.session.flush()
+    set_todays_addresses([venue.id])
     return venue
 
 
@@ -292,6 +294,7 @@ def write_batch(rows: list[BatchRow], *, scope: Scope, user=None, reason=None) -
     found = {i: outside[venue.id] for i, venue in placed.items() if venue.id in outside}
     if found:
         raise OutsideAreas(found)
+    set_todays_addresses([row.venue.id for row in rows if row.venue is not None])
 
 
 def _assign_areas(venue_ids: list[int], scope: Scope) -> dict[int, str]:
@@ -308,6 +311,7 @@ def _assign_areas(venue_ids: list[int], scope: Scope) -> dict[int, str]:
                 func.ST_X(Venue.location).label("longitude"),
                 Venue.district_id,
                 Venue.commune_id,
+                Venue.commune_2025_id,
             ).where(Venue.id.in_(chunk))
         ):
             if row.district_id is None:
@@ -317,7 +321,11 @@ def _assign_areas(venue_ids: list[int], scope: Scope) -> dict[int, str]:
                 except Invalid as exc:
                     outside[row.id] = exc.message
             elif not scope.allows_venue(
-                SimpleNamespace(district_id=row.district_id, commune_id=row.commune_id)
+                SimpleNamespace(
+                    district_id=row.district_id,
+                    commune_id=row.commune_id,
+                    commune_2025_id=row.commune_2025_id,
+                )
             ):
                 outside[row.id] = _("The location is outside your area.")
     return outside

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..accounts.permissions import P, requires
 from ..apidoc import Blueprint
+from ..areas.schemas import MapDay
 from ..audit.services import record
 from ..clock import today
 from ..extensions import db
@@ -84,6 +85,7 @@ class ExportQuery(register.RegisterQuery):
 class RepeatQuery(Schema):
     months = fields.Integer(load_default=None, validate=validate.Range(min=1, max=120))
     area = fields.String(load_default=None, validate=validate.Length(max=20))
+    as_of = MapDay()
 
 
 class RepeatOut(Schema):
@@ -155,7 +157,7 @@ def export_violations(args):
 def repeat_offenders(args, pagination_parameters):
     """Venues with two or more violations in the rolling window (default 12 months)."""
     start = repeat.window_start(today(), args.get("months") or repeat.default_months())
-    where = register.venue_clauses(current_user, args.get("area"))
+    where = register.venue_clauses(current_user, args.get("area"), as_of=args.get("as_of"))
     page, size = pagination_parameters.page, pagination_parameters.page_size
     rows, pagination_parameters.item_count = repeat.offenders_page(start, where, page, size)
     names = {

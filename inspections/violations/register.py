@@ -17,10 +17,12 @@ from sqlalchemy import ColumnElement, false, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import AGENCY_CODES, Agency
-from ..accounts.services import scope_of
+from ..accounts.services import Scope, scope_of
 from ..areas.models import Area
+from ..areas.schemas import MapDay
+from ..areas.services import area_on
 from ..clock import now, today
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..venues.models import SECTOR_CODES, Sector, Venue
 from ..visits.models import Inspection
@@ -41,8 +43,9 @@ class RegisterQuery(Schema):
     area = fields.String(
         load_default=None,
         validate=validate.Length(max=20),
-        metadata={"description": "district or commune code"},
+        metadata={"description": "district or commune code (on the map of as_of)"},
     )
+    as_of = MapDay()
     sector = fields.String(load_default=None, validate=validate.OneOf(SECTOR_CODES))
     agency = fields.String(
         load_default=None,
@@ -128,35 +131,35 @@ def _add_months(day: date, months: int) -> date:
         return day.replace(year=year, month=month, day=28)
 
 
-def _area(code: str) -> Area:
-    area = db.session.scalars(
-        select(Area).where(Area.code == code).order_by(Area.valid_from.desc())
-    ).first()
-    if area is None or area.level not in ("district", "commune", "province"):
-        raise Invalid(_("Unknown area code %(code)s.", code=code), field="area")
-    return area
+def _area(code: str, as_of: date | None = None) -> Area:
+    """The unit the code names on the map of as_of (default today; see areas.area_on)."""
+    try:
+        return area_on(code, as_of)
+    except NotFound as exc:
+        raise Invalid(exc.message, field="area") from exc
 
 
-def venue_area(level: str, area_id: int):
-    """Venues of a district or commune. The id is written into the statement: a prepared
-    statement's generic plan cannot tell a district of 300 venues from the whole province and
-    would walk the register's date index instead of the district's venues."""
-    column = Venue.district_id if level == "district" else Venue.commune_id
-    return column == literal(area_id, literal_execute=True)
+def venue_area(scope: Scope):
+    """Venues of one unit, on the unit's own map (the scope's venue column). The id is written
+    into the statement: a prepared statement's generic plan cannot tell a district of 300
+    venues from the whole province and would walk the register's date index instead of the
+    district's venues."""
+    return scope.venue_column(Venue) == literal(scope.area_id, literal_execute=True)
 
 
-def venue_clauses(user, area: str | None = None, sector: str | None = None) -> list:
-    """WHERE clauses on Venue for the user's scope, an area code and a sector (repeat
-    offenders); empty when nothing restricts the venues."""
+def venue_clauses(
+    user, area: str | None = None, sector: str | None = None, as_of: date | None = None
+) -> list:
+    """WHERE clauses on Venue for the user's scope, an area code (on the map of as_of) and a
+    sector (repeat offenders); empty when nothing restricts the venues."""
     where = []
     scope = scope_of(user)
     if not scope.everything:
-        assert scope.level is not None and scope.area_id is not None  # scope_of sets both
-        where.append(venue_area(scope.level, scope.area_id))
+        where.append(venue_area(scope))
     if area:
-        found = _area(area)
+        found = _area(area, as_of)
         if found.level in ("district", "commune"):
-            where.append(venue_area(found.level, found.id))
+            where.append(venue_area(Scope.of(found)))
     if sector:
         sector_id = db.session.scalar(select(Sector.id).where(Sector.code == sector))
         where.append(Venue.sector_id == literal(sector_id, literal_execute=True))
@@ -170,17 +173,16 @@ def where_clauses(user, f: dict, on: date) -> tuple[list, bool]:
     needs_venue = False
     scope = scope_of(user)
     if not scope.everything:
-        assert scope.level is not None and scope.area_id is not None  # scope_of sets both
-        where.append(venue_area(scope.level, scope.area_id))
+        where.append(venue_area(scope))
         needs_venue = True
     if f.get("start"):
         where.append(rv.inspected_on >= f["start"])
     if f.get("end"):
         where.append(rv.inspected_on <= f["end"])
     if f.get("area"):
-        area = _area(f["area"])
+        area = _area(f["area"], f.get("as_of"))
         if area.level in ("district", "commune"):
-            where.append(venue_area(area.level, area.id))
+            where.append(venue_area(Scope.of(area)))
             needs_venue = True
     if f.get("sector"):
         sector_id = db.session.scalar(select(Sector.id).where(Sector.code == f["sector"]))

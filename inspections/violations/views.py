@@ -26,6 +26,7 @@ from ..accounts.models import AGENCY_CODES, Agency
 from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
 from ..areas.models import Area
+from ..areas.schemas import MapDay
 from ..audit.services import record
 from ..clock import today
 from ..errors import InspectionsError, Invalid
@@ -74,6 +75,7 @@ class NoteForm(Schema):
 class RepeatFilters(Schema):
     months = fields.Integer(load_default=None, validate=validate.Range(min=1, max=120))
     area = fields.String(load_default=None, validate=validate.Length(max=20))
+    as_of = MapDay()
     sector = fields.String(load_default=None, validate=validate.OneOf(SECTOR_CODES))
 
 
@@ -400,7 +402,9 @@ def repeat_offenders():
     rows, total = [], 0
     if not errors:
         try:
-            where = register.venue_clauses(current_user, filters.get("area"), filters.get("sector"))
+            where = register.venue_clauses(
+                current_user, filters.get("area"), filters.get("sector"), filters.get("as_of")
+            )
             rows, total = repeat.offenders_page(start, where, page_no, PER_PAGE)
         except InspectionsError as exc:
             errors = exc.messages()

@@ -40,20 +40,38 @@ def filters() -> tuple[dict, dict, dict]:
 
 
 def choices() -> dict:
-    """Sectors and the areas inside the user's scope, for filters and forms."""
+    """Sectors and the areas inside the user's scope, for filters and forms: today's communes
+    under the province in force, then the former districts with their communes."""
     scope = user_scope()
     sectors = list(db.session.scalars(select(Sector).order_by(Sector.sort_order)))
     areas = list(
         db.session.scalars(
             select(Area)
-            .options(load_only(Area.id, Area.code, Area.name, Area.level, Area.parent_id))
-            .where(Area.level.in_(("district", "commune")), scope.areas(Area))
+            .options(
+                load_only(Area.id, Area.code, Area.name, Area.level, Area.parent_id, Area.valid_to)
+            )
+            .where(Area.level.in_(("province", "district", "commune")), scope.areas(Area))
             .order_by(Area.code)
         )
     )
-    tops = [a for a in areas if a.level == "district"] or areas
+    areas = [a for a in areas if a.level != "province" or a.valid_to is None]
+    today_units = {a.code for a in areas if a.valid_to is None}
+    tops = [a for a in areas if a.level in ("province", "district")]
     groups = [(d, [a for a in areas if a.parent_id == d.id]) for d in tops]
-    return {"sectors": sectors, "area_groups": groups, "licence_kinds": LICENCE_KINDS}
+    placed = {a.id for _d, cs in groups for a in [_d, *cs]}
+    groups += [(a, []) for a in areas if a.id not in placed]
+    # a former unit whose code today's map reused is chosen with its map's day
+    values = {
+        a.id: f"{a.code}@{a.valid_to.isoformat()}"
+        for a in areas
+        if a.valid_to is not None and a.code in today_units
+    }
+    return {
+        "sectors": sectors,
+        "area_groups": groups,
+        "area_values": values,
+        "licence_kinds": LICENCE_KINDS,
+    }
 
 
 def download(body: bytes, mimetype: str, filename: str) -> Response:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ... import clock
 from ...accounts.permissions import P, requires
+from ...areas.services import unit_history
 from ...extensions import db
 from .. import queries, services
 from ..history import change_log
@@ -37,6 +38,7 @@ def detail(venue_id: int):
         lon=lon,
         last_inspected_on=venue.last_submitted_on,
         mismatch=services.commune_mismatch(venue),
+        units=unit_history(venue),
         merged_from=merged_from,
         neighbours=neighbours,
         change_log=change_log(venue.id, str(get_locale())),

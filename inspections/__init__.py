@@ -77,6 +77,7 @@ def import_models() -> None:
     from .audit import models as _audit  # noqa: F401
     from .coverage import models as _coverage  # noqa: F401
     from .reports import models as _reports  # noqa: F401
+    from .rounds import models as _rounds  # noqa: F401
     from .tips import models as _tips  # noqa: F401
     from .venues import models as _venues  # noqa: F401
     from .violations import models as _violations  # noqa: F401

@@ -246,12 +246,15 @@ def unfinished_ids(found: Round) -> list[int]:
     return [s.venue_id for s in venue_states(found) if s.state != "done"]
 
 
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the day's month."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
 def next_month(found: Round) -> tuple[date, date]:
     """The month after the round's end: the default period of a carried round."""
-    first = found.ends_on.replace(day=1) + timedelta(days=32)
-    first = first.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return first, last
+    return month_of(found.ends_on.replace(day=1) + timedelta(days=32))
 
 
 @transactional

@@ -254,6 +254,43 @@ def conflicts(found: Round, today: date) -> list[ConflictLine]:
     ]
 
 
+def planned_points(user, period, scope) -> list:
+    """The venues of rounds overlapping the period that are not done in their round, for the
+    coverage map's "planned" layer: rows of lat, lon, id, name, round_id, round_title.
+
+    Unannounced rounds only for their team and the coordinators (rounds/access.py)."""
+    from .access import managed_clause, manages, member_clause
+
+    seen = (
+        managed_clause(user)
+        if manages(user)
+        else or_(Round.unannounced.is_(False), member_clause(user))
+    )
+    done = done_clause(RoundVenue.venue_id, Round.starts_on, Round.ends_on)
+    q = (
+        select(
+            func.ST_Y(Venue.location).label("lat"),
+            func.ST_X(Venue.location).label("lon"),
+            Venue.id,
+            Venue.name,
+            Round.id.label("round_id"),
+            Round.title.label("round_title"),
+        )
+        .select_from(RoundVenue)
+        .join(Round, Round.id == RoundVenue.round_id)
+        .join(Venue, Venue.id == RoundVenue.venue_id)
+        .where(
+            seen,
+            scope.venues(Venue),
+            Round.starts_on <= day(period.end),
+            Round.ends_on >= day(period.start),
+            ~done,
+        )
+        .order_by(Round.id, RoundVenue.position)
+    )
+    return list(db.session.execute(q))
+
+
 def area_names(found: Round) -> str:
     """The team's areas, for the pages."""
     return ", ".join(a.name for a in sorted(found.team.areas, key=lambda a: a.code)) or "—"

@@ -172,3 +172,16 @@ def test_pages(world, client, as_user):
     mine = insp.get("/rounds/mine")
     assert mine.status_code == 200 and "rounds-phone.js" in mine.get_data(as_text=True)
     assert insp.get(f"/rounds/{r.id}").status_code == 200
+
+
+def test_coverage_map_has_the_planned_layer(world, as_user, create_inspection):
+    r = make_round(world, venues=("A", "B"), unannounced=True)
+    a, b = (f'"{r.id}-{world["v"][n].id}"' for n in ("A", "B"))
+    create_inspection(world["v"]["A"], on=world["today"])  # done: no longer "planned"
+    year = world["today"].year
+    page = as_user("t_coord").get(f"/coverage?period={year}").get_data(as_text=True)
+    assert "Planned in rounds" in page
+    assert b in page and a not in page
+    # an unannounced round is not shown to a viewer outside its team
+    viewer = as_user("t_viewer").get(f"/coverage?period={year}").get_data(as_text=True)
+    assert b not in viewer and "Planned in rounds" not in viewer

@@ -77,6 +77,7 @@ def import_models() -> None:
     from .audit import models as _audit  # noqa: F401
     from .coverage import models as _coverage  # noqa: F401
     from .reports import models as _reports  # noqa: F401
+    from .rounds import models as _rounds  # noqa: F401
     from .tips import models as _tips  # noqa: F401
     from .venues import models as _venues  # noqa: F401
     from .violations import models as _violations  # noqa: F401
@@ -166,6 +167,8 @@ def configure_blueprints(app: Flask) -> None:
     from .offline.views import bp as offline_pages
     from .reports.api import blp as reports_api
     from .reports.views import bp as reports_pages
+    from .rounds.api import blp as rounds_api
+    from .rounds.views import bp as rounds_pages
     from .tips.views import bp as tips_pages
     from .venues.api import blp as venues_api
     from .venues.views import bp as venues_pages
@@ -190,6 +193,7 @@ def configure_blueprints(app: Flask) -> None:
         tips_pages,
         offline_pages,
         reports_pages,
+        rounds_pages,
     ):
         app.register_blueprint(bp)
     for blp in (
@@ -203,6 +207,7 @@ def configure_blueprints(app: Flask) -> None:
         violations_api,
         offline_api,
         reports_api,
+        rounds_api,
     ):
         api.register_blueprint(blp)
     # flask-smorest's own documentation routes: the API description is public.

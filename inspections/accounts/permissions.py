@@ -38,6 +38,9 @@ class P(StrEnum):
     AREAS_MANAGE = "areas:manage"
     CATALOGUE_MANAGE = "catalogue:manage"
     AUDIT_READ = "audit:read"
+    # Inspection rounds (issue 19): coordinators plan them; team members read their own.
+    ROUNDS_MANAGE = "rounds:manage"
+    ROUNDS_READ = "rounds:read"
 
 
 ROLES = ("admin", "coordinator", "inspector", "reviewer", "viewer")
@@ -58,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
             P.EXPORT,
             P.TEAMS_MANAGE,
             P.PLANS_MANAGE,
+            P.ROUNDS_MANAGE,
+            P.ROUNDS_READ,
             # Reports of their area; figures entered and sent for their own unit only
             # (reports/access.py).
             P.REPORTS_READ,
@@ -66,7 +71,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
         }
     ),
     "inspector": frozenset(
-        _READ_ALL | {P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.VIOLATIONS_READ, P.TIPS_READ}
+        _READ_ALL
+        | {
+            P.INSPECTIONS_READ,
+            P.INSPECTIONS_WRITE,
+            P.VIOLATIONS_READ,
+            P.TIPS_READ,
+            # the rounds of their own teams (rounds/access.py)
+            P.ROUNDS_READ,
+        }
     ),
     "reviewer": frozenset(
         _READ_ALL

@@ -24,11 +24,16 @@ NAV = [
     NavItem("venues.index", _l("Venues"), P.VENUES_READ, "list", phone_bar=True),
     NavItem("venues.near", _l("Near me"), P.VENUES_READ, "pin", phone_bar=True),
     NavItem("visits.index", _l("Inspections"), P.INSPECTIONS_READ, "check", phone_bar=True),
+    # the inspector's rounds (rounds/views.mine); coordinators plan them on rounds.index
+    NavItem(
+        "rounds.mine", _l("Inspection rounds"), P.INSPECTIONS_WRITE, "calendar", phone_bar=True
+    ),
     NavItem("offline.home", _l("On this phone"), P.INSPECTIONS_WRITE, "cloud-off"),
     NavItem("coverage.index", _l("Coverage"), P.COVERAGE_READ, "map"),
     NavItem("violations.index", _l("Violations"), P.VIOLATIONS_READ, "alert"),
     NavItem("tips.index", _l("Tips"), P.TIPS_READ, "file"),
     NavItem("reports.index", _l("Reports"), P.REPORTS_READ, "file"),
+    NavItem("rounds.index", _l("Inspection rounds"), P.ROUNDS_MANAGE, "calendar"),
     NavItem("accounts.teams", _l("Teams"), P.TEAMS_MANAGE, "users"),
     NavItem("accounts.users", _l("Accounts"), P.USERS_MANAGE, "user"),
     NavItem("areas.index", _l("Areas"), P.VENUES_READ, "layers"),

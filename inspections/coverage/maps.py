@@ -93,6 +93,7 @@ def build_map(
     area_links: Callable[[str, str], str],
     *,
     unit_points: Sequence[Row] = (),
+    planned: Sequence[Row] = (),
     external: bool = False,
 ) -> folium.Map:
     """The folium map of a figure set (shapes from lists.area_shapes, venue points from
@@ -190,12 +191,50 @@ def build_map(
             disableClusteringAtZoom=16,
             icon_create_function=CLUSTER_ICON,
         ).add_to(fmap)
+    if planned:
+        planned_layer(planned).add_to(fmap)
     Legend(
         legend_html(cov),
         _("Boundaries are approximate (demo).") if cov.approximate_boundaries else None,
     ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
+
+
+PLANNED_COLOUR = "#1f4e9c"
+
+
+def planned_layer(rows: Sequence[Row]) -> folium.FeatureGroup:
+    """The venues planned in inspection rounds and not yet done (rounds/progress.py
+    planned_points: lat, lon, id, name, round), as their own layer: a ring around the venue."""
+    features = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": f"{r.round_id}-{r.id}",
+                "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
+                "properties": {"name": f"{r.name} — {r.round_title}"},
+            }
+            for r in rows
+            if r.lat is not None
+        ],
+    }
+    group = folium.FeatureGroup(name=_("Planned in rounds"), show=True)
+    folium.GeoJson(
+        features,
+        marker=folium.CircleMarker(
+            radius=9, color=PLANNED_COLOUR, weight=2, fill=False, fill_opacity=0
+        ),
+        # the name is text, never markup
+        on_each_feature=JsCode(
+            "function (feature, layer) {"
+            " var name = document.createElement('span');"
+            " name.textContent = feature.properties.name;"
+            " layer.bindTooltip(name); }"
+        ),
+    ).add_to(group)
+    return group
 
 
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)")

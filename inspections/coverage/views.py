@@ -219,7 +219,17 @@ def _map(cov, scope, period: periods.Period, args: dict, external: bool = False)
     links = _links(
         period, args.get("sector"), external=external, as_of=args.get("as_of"), level=cov.level
     )
-    fmap = maps.build_map(cov, shapes, points, links, unit_points=unit_points, external=external)
+    from ..rounds.progress import planned_points
+
+    fmap = maps.build_map(
+        cov,
+        shapes,
+        points,
+        links,
+        unit_points=unit_points,
+        planned=planned_points(current_user, period, scope),
+        external=external,
+    )
     return fmap, undrawn_rows(cov, shapes, unit_points)
 
 

@@ -41,8 +41,9 @@ class SessionOut(Schema):
 @requires(P.INSPECTIONS_WRITE)
 def pack():
     """The operating venues of the areas the inspector's teams cover (id, name, address,
-    sector, commune, position), the checklists of their sectors and the violation types in
-    force today. Send the ETag back in If-None-Match: an unchanged pack answers 304."""
+    sector, commune, position), the checklists of their sectors, the violation types in
+    force today and the current rounds of their teams (venue ids, order, state). Send the
+    ETag back in If-None-Match: an unchanged pack answers 304."""
     body, etag = services.encode(services.pack_for(current_user, str(get_locale())))
     if etag in request.if_none_match:
         resp = Response(status=304)

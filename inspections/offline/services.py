@@ -2,8 +2,9 @@
 
 The data pack is one small JSON document: the operating venues of the areas the inspector's
 active teams cover (or of the inspector's own area when no team says so), with only what is
-needed to find a venue and start an inspection, the checklist in force for those sectors and
-the violation types in force today. Its ETag is a hash of its content, so a phone that already
+needed to find a venue and start an inspection, the checklist in force for those sectors,
+the violation types in force today and the current rounds of the inspector's teams
+(rounds/pack.py). Its ETag is a hash of its content, so a phone that already
 has it gets a 304.
 """
 
@@ -15,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app, url_for
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 
 from ..accounts.services import Scope, scope_of, teams_of
 from ..areas.models import Area
@@ -40,13 +41,14 @@ SHELL_ASSETS = (
     "js/offline-pages.js",
     "js/visits-api.js",
     "js/visits-form.js",
+    "js/rounds-phone.js",
     "img/favicon.svg",
     "img/icons.svg",
     "img/icon-192.png",
     "img/icon-512.png",
 )
 # Pages cached for use without a connection (the sector form shells come from the pack).
-SHELL_PAGES = ("offline.home", "offline.queue")
+SHELL_PAGES = ("offline.home", "offline.queue", "rounds.mine")
 
 
 @cache
@@ -111,6 +113,8 @@ def pack_for(user, locale: str) -> dict:
         {"id": t.id, "name": t.name, "members": sorted(m.id for m in t.members)}
         for t in teams_of(user, today)
     ]
+    from ..rounds.pack import pack_rounds, round_venue_ids
+
     commune = db.aliased(Area)
     rows = db.session.execute(
         select(
@@ -126,9 +130,12 @@ def pack_for(user, locale: str) -> dict:
         .outerjoin(commune, commune.id == Venue.commune_id)
         .where(
             scope_of(user).venues(Venue),
-            _areas_clause(areas),
-            Venue.status == "operating",
             Venue.merged_into_id.is_(None),
+            or_(
+                and_(_areas_clause(areas), Venue.status == "operating"),
+                # the venues of the team's current rounds, wherever they are
+                Venue.id.in_(round_venue_ids(user, today)),
+            ),
         )
         .order_by(Venue.search_text, Venue.id)
     ).all()
@@ -183,6 +190,7 @@ def pack_for(user, locale: str) -> dict:
         "sectors": sectors,
         "venues": venues,
         "violation_types": in_force,
+        "rounds": pack_rounds(user, today),
     }
 
 

@@ -154,7 +154,7 @@ async function queuePage() {
       }
       const actions = document.createElement('div');
       actions.className = 'q-buttons';
-      if (entry.id) {
+      if (entry.id && entry.kind !== 'outcome') {
         const open = document.createElement('a');
         open.className = 'btn btn-sm btn-outline-primary';
         open.href = entry.state === 'failed' ? `/inspections/${entry.id}/edit` : `/inspections/${entry.id}`;

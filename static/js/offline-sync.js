@@ -110,12 +110,28 @@ async function sendItem(entry) {
   return id;
 }
 
+// A venue of a round the team could not inspect (rounds-phone.js): one multipart POST with
+// the outcome's own Idempotency-Key, its photo (if any) in the same request.
+async function sendOutcome(entry) {
+  entry.state = 'sending';
+  entry.message = null;
+  await store.putItem(entry);
+  const form = new FormData();
+  for (const [name, value] of Object.entries(entry.fields)) form.append(name, String(value));
+  const photos = await store.photosOf(entry.key);
+  if (photos.length) form.append('photo', photos[0].blob, 'photo.jpg');
+  const made = check(await send('POST', entry.url, { form, key: entry.key, tries: 2 }));
+  return made.data.id;
+}
+
 async function sendOne(entry) {
   try {
-    const id = await sendItem(entry);
+    const id = entry.kind === 'outcome' ? await sendOutcome(entry) : await sendItem(entry);
     await store.deleteItem(entry.key);
     // A small receipt without the data: the phone shows it was sent, then forgets it.
-    await store.putItem({ key: entry.key, seq: entry.seq, user_id: entry.user_id, venue: entry.venue, recorded_at: entry.recorded_at, id, state: 'sent', sent_at: Date.now() });
+    const receipt = { key: entry.key, seq: entry.seq, user_id: entry.user_id, venue: entry.venue, recorded_at: entry.recorded_at, id, state: 'sent', sent_at: Date.now() };
+    if (entry.kind === 'outcome') Object.assign(receipt, { kind: 'outcome', round: entry.round, fields: entry.fields });
+    await store.putItem(receipt);
     return 'sent';
   } catch (err) {
     if (!(err instanceof Stop)) {

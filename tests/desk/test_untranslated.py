@@ -39,6 +39,7 @@ NOT_PAGES = {
     "violations.evidence",
     "violations.export",
     "coverage.export_xlsx",
+    "rounds.outcome_photo",
 }
 
 
@@ -148,8 +149,13 @@ def demo_data(app, monkeypatch, create_inspection):
     load_demo_venues()
     load_demo_inspections(password=None)
     load_demo_followups()
+    from inspections.rounds.demo import load_demo_rounds
+    from inspections.rounds.models import Round
+
+    load_demo_rounds()
     db.session.flush()
     samples = _samples()
+    samples["round_id"] = db.session.scalar(select(Round.id).order_by(Round.id).limit(1))
     from inspections.venues.models import Venue
 
     venue = db.session.get(Venue, samples["venue_id"])

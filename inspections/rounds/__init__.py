@@ -1,0 +1,1 @@
+"""Inspection rounds: a team's monthly (or campaign) list of venues, on the inspectors' phones."""

@@ -7,7 +7,9 @@ refused round leaves nothing behind (no round without its venues, no half list).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select, true
@@ -195,7 +197,9 @@ def _replace_venues(user, found: Round, venue_ids: list[int], fill_limit: int, s
     found.venues = rows
 
 
-def suggest(found: Round, scope: Scope, limit: int, exclude: set[int] = frozenset()) -> list[int]:
+def suggest(
+    found: Round, scope: Scope, limit: int, exclude: AbstractSet[int] = frozenset()
+) -> list[int]:
     """Up to ``limit`` venue ids from "what to inspect next" (coverage/next_visits.py) for the
     team's areas, in the coverage year of the round's end: never inspected first, then the
     longest since the last inspection, then open tips, then repeat offenders. Venues closed
@@ -204,7 +208,7 @@ def suggest(found: Round, scope: Scope, limit: int, exclude: set[int] = frozense
     if not areas:
         raise Invalid(_("This team has no area: choose its venues by hand."), field="fill_limit")
     year = coverage_year(found)
-    lines = {}
+    lines: dict[int, Any] = {}
     want = limit + len(exclude)
     for area in areas:
         for line in next_to_inspect(year, area, scope=scope, limit=want).venues:

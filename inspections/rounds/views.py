@@ -203,7 +203,7 @@ def carry(round_id: int):
     """Carry the round's unfinished venues into a new round of the same team."""
     found = access.get_round(current_user, round_id, manage=True)
     data, errors = load_form(CarryForm(), request.form)
-    if not errors:
+    if data is not None:
         try:
             new_round = services.carry_unfinished(current_user, found, **data)
         except InspectionsError as exc:

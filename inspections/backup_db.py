@@ -164,7 +164,7 @@ def pg_dump(engine: Engine, target: Path, tables: list[str]) -> dict[str, int]:
             capture_output=True,
             check=False,
         )
-        conn.rollback()
+        # leaving the block closes the read-only snapshot's connection (and its transaction)
     if done.returncode:
         raise _failed("pg_dump", done.stderr)
     return counts

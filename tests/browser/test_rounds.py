@@ -17,6 +17,9 @@ from tests.browser.conftest import sign_in
 from tests.conftest import phan_thiet_team, user
 
 SPOT = (10.9290, 108.1020)
+# The worker keeps the app's pages (this one too) and controls the page.
+READY = "() => Boolean(document.documentElement.dataset.offlineReady) && "
+READY += "Boolean(navigator.serviceWorker.controller)"
 # (name, metres north of where the inspector stands), in the coordinator's order
 VENUES = (("Karaoke Xa", 0.02), ("Karaoke Gần", 0.0005), ("Karaoke Vừa", 0.006))
 
@@ -119,4 +122,26 @@ def test_inspector_round_list_and_could_not_inspect(phone, live_server, tmp_path
         "Could not inspect"
     )
     assert len(_outcomes(live_server.app, round_id)) == 1
+
+    # with no connection: the page and the list come from the phone, the outcome waits
+    page.wait_for_function(READY, timeout=45000)
+    page.context.set_offline(True)
+    page.reload()
+    expect(items).to_have_count(3)
+    far = page.locator(f'li.rd-venue[data-venue="{ids[0]}"]')
+    far.locator("button.rd-cannot").click()
+    far.locator("text=Venue closed").click()
+    far.locator("textarea[name=reason]").fill("Cơ sở đã đóng cửa, treo biển cho thuê")
+    far.locator("button[type=submit]").click()
+    far_chip = page.locator(f'li.rd-venue[data-venue="{ids[0]}"] .rd-chip')
+    expect(far_chip).to_have_text("Could not inspect (not yet sent)")
+    assert len(_outcomes(live_server.app, round_id)) == 1
+    page.context.set_offline(False)  # the connection returns: the queue is sent
+    for _ in range(80):
+        if len(_outcomes(live_server.app, round_id)) == 2:
+            break
+        time.sleep(0.25)
+    got = sorted(_outcomes(live_server.app, round_id))
+    assert [(v, k) for v, k, _r, _p in got] == sorted([(ids[1], "refused"), (ids[0], "closed")])
+    expect(far_chip).to_have_text("Could not inspect", timeout=10000)
     assert [e for e in page.errors if not e.startswith("Failed to load resource")] == []

@@ -177,12 +177,15 @@ def set_venues(user, found: Round, venue_ids: list[int], fill_limit: int = 0) ->
 def _replace_venues(user, found: Round, venue_ids: list[int], fill_limit: int, scope) -> None:
     from .. import clock
 
+    ids = list(dict.fromkeys(venue_ids))
+    current = [rv.venue_id for rv in found.venues]
     if found.id is not None and found.status_on(clock.today()) == "closed":
+        if ids == current and not fill_limit:
+            return  # the form sends the list back unchanged with a new title
         raise Conflict(
             _("This round has ended: carry its unfinished venues into a new round instead."),
             field="venue_ids",
         )
-    ids = list(dict.fromkeys(venue_ids))
     if fill_limit:
         ids += suggest(found, scope, fill_limit, exclude=set(ids))
     check_venues(found.team, found.starts_on, ids, scope)

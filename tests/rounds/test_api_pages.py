@@ -185,3 +185,22 @@ def test_coverage_map_has_the_planned_layer(world, as_user, create_inspection):
     # an unannounced round is not shown to a viewer outside its team
     viewer = as_user("t_viewer").get(f"/coverage?period={year}").get_data(as_text=True)
     assert b not in viewer and "Planned in rounds" not in viewer
+
+
+def test_outcome_photo_only_for_those_who_see_the_round(world, client, token_for, as_user):
+    r = make_round(world, venues=("A",))
+    res = client.post(
+        f"/api/v1/rounds/{r.id}/outcomes",
+        data={
+            "venue_id": str(world["v"]["A"].id),
+            "kind": "closed",
+            "reason": "Đóng cửa",
+            "photo": (io.BytesIO(_jpeg()), "p.jpg"),
+        },
+        headers=token_for("t_insp"),
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 201, res.json
+    path = f"/rounds/outcomes/{res.json['id']}/photo"
+    assert as_user("t_insp_pt").get(path).mimetype == "image/jpeg"
+    assert as_user("t_insp_lagi").get(path).status_code == 404

@@ -84,7 +84,7 @@ def test_inspector_round_list_and_could_not_inspect(phone, live_server, tmp_path
     page.context.grant_permissions(["geolocation"], origin=live_server.base)
     page.context.set_geolocation({"latitude": SPOT[0], "longitude": SPOT[1]})
     sign_in(page, live_server, "t_insp")
-    page.click("nav.bottombar >> text=Inspection rounds")
+    page.click("nav.bottombar >> text=Rounds")
     page.wait_for_url("**/rounds/mine")
     items = page.locator(f'section.rd-round[data-round="{round_id}"] li.rd-venue strong')
     expect(items).to_have_count(3)

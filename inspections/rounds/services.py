@@ -318,6 +318,17 @@ def carry_unfinished(
     return new
 
 
+def carry_targets(found: Round, today: date) -> list[Round]:
+    """The team's other rounds not ended yet: where unfinished venues may be carried."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.team_id == found.team_id, Round.id != found.id, Round.ends_on >= today)
+            .order_by(Round.starts_on, Round.id)
+        )
+    )
+
+
 def rounds_for(user, *, when: str | None = None, team_id: int | None = None, today: date):
     """The rounds the user may see, newest first; when = planned / active / closed."""
     from .access import visible_clause

@@ -221,3 +221,20 @@ def test_changes_are_audited(world):
         )
     )
     assert kinds == {"round", "round_venue", "round_outcome"}
+
+
+def test_carry_into_an_existing_round_of_the_team(world):
+    a, b = world["v"]["A"], world["v"]["B"]
+    r = make_round(world, venues=("A", "B"))
+    nxt = make_round(
+        world,
+        title="Tháng sau",
+        starts_on=world["end"] + timedelta(days=1),
+        ends_on=world["end"] + timedelta(days=28),
+        venues=("B",),
+    )
+    assert services.carry_targets(r, world["today"]) == [nxt]
+    services.carry_unfinished(user("t_coord"), r, into_id=nxt.id)
+    assert [rv.venue_id for rv in nxt.venues] == [b.id, a.id]
+    with pytest.raises(Invalid):
+        services.carry_unfinished(user("t_coord"), r, into_id=r.id)

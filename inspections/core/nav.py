@@ -25,9 +25,7 @@ NAV = [
     NavItem("venues.near", _l("Near me"), P.VENUES_READ, "pin", phone_bar=True),
     NavItem("visits.index", _l("Inspections"), P.INSPECTIONS_READ, "check", phone_bar=True),
     # the inspector's rounds (rounds/views.mine); coordinators plan them on rounds.index
-    NavItem(
-        "rounds.mine", _l("Inspection rounds"), P.INSPECTIONS_WRITE, "calendar", phone_bar=True
-    ),
+    NavItem("rounds.mine", _l("Rounds"), P.INSPECTIONS_WRITE, "calendar", phone_bar=True),
     NavItem("offline.home", _l("On this phone"), P.INSPECTIONS_WRITE, "cloud-off"),
     NavItem("coverage.index", _l("Coverage"), P.COVERAGE_READ, "map"),
     NavItem("violations.index", _l("Violations"), P.VIOLATIONS_READ, "alert"),

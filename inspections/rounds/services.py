@@ -179,12 +179,15 @@ def set_venues(user, found: Round, venue_ids: list[int], fill_limit: int = 0) ->
 def _replace_venues(user, found: Round, venue_ids: list[int], fill_limit: int, scope) -> None:
     from .. import clock
 
+    ids = list(dict.fromkeys(venue_ids))
+    current = [rv.venue_id for rv in found.venues]
     if found.id is not None and found.status_on(clock.today()) == "closed":
+        if ids == current and not fill_limit:
+            return  # the form sends the list back unchanged with a new title
         raise Conflict(
             _("This round has ended: carry its unfinished venues into a new round instead."),
             field="venue_ids",
         )
-    ids = list(dict.fromkeys(venue_ids))
     if fill_limit:
         ids += suggest(found, scope, fill_limit, exclude=set(ids))
     check_venues(found.team, found.starts_on, ids, scope)
@@ -317,6 +320,17 @@ def carry_unfinished(
     new.carried_from_id = found.id
     db.session.flush()
     return new
+
+
+def carry_targets(found: Round, today: date) -> list[Round]:
+    """The team's other rounds not ended yet: where unfinished venues may be carried."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.team_id == found.team_id, Round.id != found.id, Round.ends_on >= today)
+            .order_by(Round.starts_on, Round.id)
+        )
+    )
 
 
 def rounds_for(user, *, when: str | None = None, team_id: int | None = None, today: date):

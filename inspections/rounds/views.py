@@ -63,6 +63,7 @@ class RoundForm(Schema):
 
 
 class CarryForm(Schema):
+    into_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
     title = fields.String(load_default=None, validate=TITLE)
     starts_on = fields.Date(load_default=None)
     ends_on = fields.Date(load_default=None)
@@ -193,6 +194,7 @@ def detail(round_id: int):
         manager=manager,
         areas=progress.area_names(found),
         carry={"starts_on": start.isoformat(), "ends_on": end.isoformat()},
+        carry_into=services.carry_targets(found, today) if manager else [],
         errors={},
     )
 

@@ -185,3 +185,47 @@ def test_coverage_map_has_the_planned_layer(world, as_user, create_inspection):
     # an unannounced round is not shown to a viewer outside its team
     viewer = as_user("t_viewer").get(f"/coverage?period={year}").get_data(as_text=True)
     assert b not in viewer and "Planned in rounds" not in viewer
+
+
+def test_outcome_photo_only_for_those_who_see_the_round(world, client, token_for, as_user):
+    r = make_round(world, venues=("A",))
+    res = client.post(
+        f"/api/v1/rounds/{r.id}/outcomes",
+        data={
+            "venue_id": str(world["v"]["A"].id),
+            "kind": "closed",
+            "reason": "Đóng cửa",
+            "photo": (io.BytesIO(_jpeg()), "p.jpg"),
+        },
+        headers=token_for("t_insp"),
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 201, res.json
+    path = f"/rounds/outcomes/{res.json['id']}/photo"
+    assert as_user("t_insp_pt").get(path).mimetype == "image/jpeg"
+    assert as_user("t_insp_lagi").get(path).status_code == 404
+
+
+def test_form_fills_from_what_to_inspect_next(world, as_user):
+    coord = as_user("t_coord_pt")
+    res = coord.post(
+        "/rounds/new",
+        data={
+            "csrf_token": csrf_token(coord, "/rounds/new"),
+            "team_id": str(world["team"].id),
+            "title": "Đợt tự động",
+            "kind": "month",
+            "starts_on": world["start"].isoformat(),
+            "ends_on": world["end"].isoformat(),
+            "unannounced": "1",
+            "venue_ids": "",
+            "fill_limit": "10",
+        },
+    )
+    assert res.status_code == 302, res.get_data(as_text=True)
+    found = db.session.scalar(select(Round).where(Round.title == "Đợt tự động"))
+    ids = {rv.venue_id for rv in found.venues}
+    assert found.unannounced and {world["v"]["A"].id, world["v"]["B"].id} <= ids
+    assert world["v"]["C"].id not in ids and world["v"]["L"].id not in ids
+    edit = coord.get(f"/rounds/{found.id}/edit").get_data(as_text=True)
+    assert "Đợt tự động" in edit and "checked" in edit

@@ -187,3 +187,54 @@ def test_projection_after_the_round(world):
     r = make_round(world, venues=("A", "B"))
     (p,) = progress.projection(r)
     assert p.code == "593" and p.in_scope >= 2 and p.after == p.inspected + 2
+
+
+def test_an_ended_round_keeps_its_list_but_may_be_renamed(world):
+    r = make_round(
+        world,
+        starts_on=world["start"] - timedelta(days=40),
+        ends_on=world["start"] - timedelta(days=10),
+        venues=("A",),
+    )
+    ids = [world["v"]["A"].id]
+    coord = user("t_coord")
+    values = {"team_id": r.team_id, "starts_on": r.starts_on, "ends_on": r.ends_on}
+    services.save_round(coord, r, title="Tên mới", venue_ids=ids, **values)
+    assert r.title == "Tên mới"
+    with pytest.raises(Conflict):
+        services.set_venues(coord, r, [*ids, world["v"]["B"].id])
+
+
+def test_changes_are_audited(world):
+    from inspections.audit.models import AuditEvent
+
+    r = make_round(world, venues=("A",))
+    outcomes.record_outcome(
+        user("t_insp"), r, venue_id=world["v"]["A"].id, kind="not_found", reason="Sai địa chỉ"
+    )
+    db.session.flush()
+    kinds = set(
+        db.session.scalars(
+            select(AuditEvent.object_type).where(
+                AuditEvent.object_type.in_(["round", "round_venue", "round_outcome"])
+            )
+        )
+    )
+    assert kinds == {"round", "round_venue", "round_outcome"}
+
+
+def test_carry_into_an_existing_round_of_the_team(world):
+    a, b = world["v"]["A"], world["v"]["B"]
+    r = make_round(world, venues=("A", "B"))
+    nxt = make_round(
+        world,
+        title="Tháng sau",
+        starts_on=world["end"] + timedelta(days=1),
+        ends_on=world["end"] + timedelta(days=28),
+        venues=("B",),
+    )
+    assert services.carry_targets(r, world["today"]) == [nxt]
+    services.carry_unfinished(user("t_coord"), r, into_id=nxt.id)
+    assert [rv.venue_id for rv in nxt.venues] == [b.id, a.id]
+    with pytest.raises(Invalid):
+        services.carry_unfinished(user("t_coord"), r, into_id=r.id)

@@ -173,8 +173,8 @@ def main() -> int:
         expected = {k: n for k, n in stats.statuses.items() if k[1] in (502, 503, 504, 507)}
         for key in expected:
             del stats.statuses[key]
-        print("answers during faults (retried by the clients):",
-              ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(expected.items())) or "none")  # fmt: skip
+        during = ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(expected.items()))
+        print("answers during faults (retried by the clients):", during or "none")
         print("/healthz answers:", dict(health))
         half, orphan = orphans(cluster.url(OWNER), uploads)
         print(f"upload folder: {len(half)} half-written files, {len(orphan)} orphan files")

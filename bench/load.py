@@ -460,7 +460,10 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
         "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "10",
         "--error-logfile", str(log), "inspections.wsgi:app",
     ]  # fmt: skip
-    server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    with log.open("ab") as out:  # the app's own log lines (stderr) go there too
+        server = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out
+        )
     for _ in range(120):
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import uow
@@ -171,6 +171,28 @@ def register_error_handlers(app: Flask) -> None:
         uow.discard()
         return _answer(422, _("A value is out of the range the system accepts."))
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(exc: OperationalError | InterfaceError):
+        if not database_unavailable(exc):
+            return _unexpected(exc)  # SQLite's "no such table": a bug, not an outage
+        # The database cannot be reached (stopped, restarting, connection cut) or is too busy
+        # (SQLite's lock wait ran out): nothing was saved, and trying again later works. The
+        # pool checks each connection before use (pool_pre_ping), so no restart is needed.
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        try:
+            uow.discard()
+        except Exception:  # the connection is gone: nothing to roll back
+            log.debug("rollback after a lost connection failed", exc_info=True)
+        return _answer(
+            503,
+            _(
+                "The database cannot be reached right now; nothing was saved. "
+                "Please try again in a minute."
+            ),
+            headers=[("Retry-After", "30")],
+        )
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
@@ -178,6 +200,29 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         uow.discard()  # the error page must not meet a half-failed transaction
         return _answer(500, _http_message(InternalServerError()))
+
+
+# SQLite says "OperationalError" both for a file it cannot use now and for a bad statement.
+_SQLITE_UNAVAILABLE = (
+    "unable to open database file",
+    "database is locked",
+    "disk i/o error",
+    "database or disk is full",
+)
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """Whether a database error means "cannot be reached / used now" (503, try again) rather
+    than a bug: a lost or refused connection, PostgreSQL shutting down or cancelling, SQLite
+    unable to open or lock its file."""
+    if isinstance(exc, InterfaceError) or getattr(exc, "connection_invalidated", False):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = getattr(exc, "orig", None)
+    if type(orig).__module__.split(".")[0] in ("sqlite3", "pysqlite3"):
+        return any(m in str(orig).lower() for m in _SQLITE_UNAVAILABLE)
+    return True  # psycopg: connection failures, admin shutdown, cancels, serialization
 
 
 def _is_custom(exc: HTTPException) -> bool:

@@ -6,12 +6,16 @@ same four methods). Files are addressed by keys such as ``inspections/<id>/<sha2
 the database keeps the key and the hash, so a file changed behind the app's back is detected
 when it is read. ``LocalStorage`` keeps a key at ``UPLOAD_FOLDER/<key>``, outside static/.
 
-Files are written before their row commits (a failed request leaves an unused file, harmless:
-names are content hashes); files of deleted rows are removed only after the commit.
+Files are written before their row commits; a unit of work that rolls back removes the files
+it created (a full disk in the middle of an inspection leaves no file behind), and a write
+that fails leaves no half-written file. Files of deleted rows are removed only after the
+commit. A full disk is ``StorageFull`` (HTTP 507: the phone keeps the inspection in its queue
+and tries again).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -20,12 +24,30 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .errors import Invalid
+from .errors import InspectionsError, Invalid
 
 _PENDING = "storage_keys_to_delete"
+_WRITTEN = "storage_keys_written"
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class StorageFull(InspectionsError):
+    """The disk (or quota) of the stored files is full: nothing was saved; try again later."""
+
+    status = 507
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The server's storage is full: nothing was saved. Your data is kept on the "
+                "phone; try again later and tell the administrator."
+            ),
+            field="file",
+        )
 
 
 class Storage(Protocol):
@@ -59,13 +81,24 @@ class LocalStorage:
         return path
 
     def put(self, key: str, data: bytes) -> None:
-        """Write through a temporary file renamed into place, so no reader sees half a file."""
+        """Write through a temporary file renamed into place, so no reader sees half a file;
+        a write that fails (a full disk) removes its temporary file."""
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".up-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".up-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            if tmp is not None:
+                with suppress(OSError):
+                    os.unlink(tmp)
+            if exc.errno in _FULL:
+                current_app.logger.error("upload storage full writing %s: %s", key, exc)
+                raise StorageFull() from exc
+            raise
 
     def read(self, key: str) -> bytes | None:
         """The file's bytes, or None when it cannot be read."""
@@ -111,7 +144,17 @@ def save(data: bytes, ext: str, *, owner_id: int, folder: str = "inspections") -
     backend = storage()
     if not backend.exists(key):
         backend.put(key, data)
+        _remember_written(key)
     return digest, key
+
+
+def _remember_written(key: str) -> None:
+    """A file created inside a unit of work goes again if that unit rolls back."""
+    from .extensions import db
+
+    session = db.session()
+    owner = session.get_nested_transaction()
+    session.info.setdefault(_WRITTEN, []).append((owner, key))
 
 
 def read_checked(key: str, sha256: str) -> bytes | None:
@@ -144,6 +187,7 @@ def _within(transaction, ancestor) -> bool:
 def _delete_pending(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: its keys wait for the real commit
+    session.info.pop(_WRITTEN, None)  # the rows of the files written are kept
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
@@ -159,8 +203,28 @@ def _delete_pending(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _keep_pending(session: Session) -> None:
     undone = session.get_nested_transaction()
+    written = session.info.get(_WRITTEN, [])
     if undone is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_WRITTEN, None)
+        _remove_written(key for _owner, key in written)
         return
     pending = session.info.get(_PENDING, [])
     session.info[_PENDING] = [(owner, key) for owner, key in pending if not _within(owner, undone)]
+    session.info[_WRITTEN] = [(o, k) for o, k in written if not _within(o, undone)]
+    _remove_written(k for o, k in written if _within(o, undone))
+
+
+def _remove_written(keys) -> None:
+    """Files created by a unit that rolled back: no committed row names them (their names
+    hold the new owner's id and the bytes' hash), so they go."""
+    keys = list(keys)
+    if not keys:
+        return
+    try:
+        backend = storage()
+    except RuntimeError:
+        return
+    for key in keys:
+        with suppress(OSError, Invalid):
+            backend.delete(key)

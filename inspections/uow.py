@@ -13,11 +13,13 @@ a failed login), so they survive the request's own failure.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -26,6 +28,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _DEPTH = "uow_depth"
+log = logging.getLogger(__name__)
 
 
 def _session() -> Session:
@@ -102,13 +105,21 @@ def discard() -> None:
 
 
 def end_request(status_code: int, durable: Callable[[], None]) -> None:
-    """The request boundary: keep loose writes only on success, then the durable events."""
+    """The request boundary: keep loose writes only on success, then the durable events.
+    With the database unreachable the answer (a 503) still goes out; the events it could not
+    write are logged instead."""
     session = _session()
     try:
         if status_code >= 400:
             session.rollback()
         durable()
         session.commit()
+    except (OperationalError, InterfaceError):
+        log.exception("database unreachable at the end of the request: events not written")
+        with suppress(Exception):
+            session.rollback()
+        if status_code < 400:
+            raise
     except BaseException:
         session.rollback()
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,7 +33,15 @@ def healthz():
         return jsonify(status="ok", database="ok")
     except SQLAlchemyError:
         current_app.logger.exception("health check failed")
-        return jsonify(status="error", database="unreachable"), 503
+        return (
+            jsonify(
+                status="error",
+                database="unreachable",
+                message=_("The database cannot be reached."),
+            ),
+            503,
+            {"Retry-After": "30", "Cache-Control": "no-store"},
+        )
 
 
 @bp.get("/language/<code>")

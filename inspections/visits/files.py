@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from contextlib import suppress
 from pathlib import PurePosixPath
 
 from flask import current_app
@@ -112,7 +113,8 @@ def thumbnail(key: str, sha256: str, edge: int = THUMB_EDGE) -> bytes | None:
         small.thumbnail((edge, edge))
         out = io.BytesIO()
         small.save(out, "JPEG", quality=75, optimize=True)
-    backend.put(thumb, out.getvalue())
+    with suppress(storage.StorageFull):  # a full disk: served, made again next time
+        backend.put(thumb, out.getvalue())
     return out.getvalue()
 
 
@@ -132,7 +134,8 @@ def upright(key: str, sha256: str) -> bytes | None:
         fmt = img.format
         out = io.BytesIO()
         _turned(img).save(out, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
-    backend.put(upright_key(key), out.getvalue())
+    with suppress(storage.StorageFull):
+        backend.put(upright_key(key), out.getvalue())
     return out.getvalue()
 
 

@@ -117,9 +117,12 @@ def test_demo_data_shows_both_maps(app, monkeypatch):
     submitted = Inspection.status == "submitted"
     for side in (Inspection.inspected_on < day, Inspection.inspected_on >= day):
         assert db.session.scalar(select(func.count()).where(submitted, side)) > 100
-    assert db.session.scalar(
-        select(func.count()).select_from(Venue).where(Venue.commune_2025_id.is_(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Venue).where(Venue.commune_2025_id.is_(None))
+        )
+        == 0
+    )
     cov = rule.coverage(periods.parse_key("2026"), scope=Scope())
     assert (cov.level, cov.totals.code) == ("commune", "68")
     shown = [r for r in cov.rows if r.in_scope]

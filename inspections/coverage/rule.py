@@ -419,14 +419,19 @@ def coverage(
         fig = Figures(rec.code, rec.name, rec.id, rec.in_scope, rec.inspected, rec.ever, target)
         row = rows.get(rec.id)
         if row is None:
-            row = rows[rec.id] = Figures(rec.code, rec.name, rec.id, 0, 0, 0, target)
+            # one row per unit without sectors: the unit's figures are the row (the country's
+            # 3,321 communes make no second object each)
+            row = rows[rec.id] = (
+                Figures(rec.code, rec.name, rec.id, 0, 0, 0, target) if by_sector else fig
+            )
             # a province without a polygon of its own is drawn from its units' polygons
             row.approximate_boundary = rec.boundary_source == "demo" or (
                 level == "province" and rec.boundary_source is None
             )
-        row.add(fig)
-        if by_sector and rec.sector_id is not None:
-            row.sectors[sector_codes[rec.sector_id]] = fig
+        if by_sector:
+            row.add(fig)
+            if rec.sector_id is not None:
+                row.sectors[sector_codes[rec.sector_id]] = fig
     code, name, area_id = _totals_area(scope, as_of)
     totals = Figures(code, name, area_id, 0, 0, 0, target)
     for row in rows.values():

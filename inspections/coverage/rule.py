@@ -15,6 +15,7 @@ grouping inspections by venue.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,6 +60,14 @@ def day(value: date):
 # ---------------------------------------------------------------- the figures
 
 
+@functools.lru_cache(maxsize=64)
+def _hundredths(target: Decimal) -> int | None:
+    """A target in % as an integer number of hundredths (20.00 -> 2000), so that the
+    comparisons of thousands of rows are integer arithmetic; None when it has more places."""
+    value = Decimal(target) * 100
+    return int(value) if value == value.to_integral_value() else None
+
+
 @dataclass
 class Figures:
     """The coverage figures of one area (or of the totals row) for one period."""
@@ -91,7 +100,10 @@ class Figures:
         Decimal products of integers and a two-place target are exact."""
         if not self.in_scope:
             return None
-        return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
+        hundredths = _hundredths(self.target_pct)
+        if hundredths is None:
+            return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
+        return self.inspected * 10_000 >= hundredths * self.in_scope  # integers: exact
 
     @property
     def status(self) -> str:
@@ -118,7 +130,11 @@ class Figures:
     @property
     def needed(self) -> int:
         """More venues to inspect in the period to reach the target (never negative)."""
-        required = math.ceil(Decimal(self.target_pct) * self.in_scope / 100)
+        hundredths = _hundredths(self.target_pct)
+        if hundredths is None:
+            required = math.ceil(Decimal(self.target_pct) * self.in_scope / 100)
+        else:
+            required = -(-hundredths * self.in_scope // 10_000)  # ceil in integers
         return max(0, required - self.inspected)
 
     def count(self, figure: str) -> int:

@@ -4,11 +4,13 @@
     .venv/bin/python bench/coverage.py [--runs 15] [--no-browser]
 
 Measures, in the same run:
-- GET /api/v1/coverage?period=2024&level=district at the server (Flask test client, bearer
-  token, median of N) against the bare SQL aggregate the service runs (same statement, executed
-  directly); national scale (target < 300 ms and ≤ 1.5× the bare SQL) and province scale
-  (target < 30 ms); and, for information, the national figures of 2023, a past period (most of
-  its venues were inspected again in 2024, so their chains are read);
+- GET /api/v1/coverage?period=2024&level=district (the former map) and
+  GET /api/v1/coverage?period=2026&level=commune (today's map: 34 provinces and 3,321 communes
+  at national scale) at the server (Flask test client, bearer token, median of N) against the
+  bare SQL aggregate the service runs (same statement, executed directly); national scale
+  (target < 300 ms and ≤ 1.5× the bare SQL) and province scale (target < 30 ms); and, for
+  information, the national figures of 2023, a past period (most of its venues were inspected
+  again later, so their chains are read);
 - the province coverage page: HTML size (target < 400 KB) and, in headless Chromium, the time
   from navigation start until the choropleth paths and the venue clusters are in the document
   (Performance API clock; target < 2 s).
@@ -70,7 +72,9 @@ def _stats(times: list[float]) -> str:
     return f"median {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})"
 
 
-def measure_api(scale: str, runs: int, target_ms: float | None, key: str = "2024") -> None:
+def measure_api(
+    scale: str, runs: int, target_ms: float | None, key: str = "2024", level: str = "district"
+) -> None:
     """The API at the server against the bare SQL of the same figure set, interleaved so that
     both see the same machine load. target_ms None: measured for information only."""
     from inspections import create_app
@@ -85,12 +89,12 @@ def measure_api(scale: str, runs: int, target_ms: float | None, key: str = "2024
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     period = periods.parse(key)
-    url = URL.replace("period=2024", f"period={key}")
+    url = f"/api/v1/coverage?period={key}&level={level}"
 
     def bare():
         with app.app_context():
             baseline = plans.plan_for(period).baseline_on
-            stmt = rule.figures_statement(period, "district", Scope(), baseline)
+            stmt = rule.figures_statement(period, level, Scope(), baseline)
             t = time.perf_counter()
             db.session.execute(stmt).all()
             return (time.perf_counter() - t) * 1000
@@ -113,7 +117,8 @@ def measure_api(scale: str, runs: int, target_ms: float | None, key: str = "2024
     sql_med, api_med = statistics.median(sql_times), statistics.median(api_times)
     ratio = api_med / sql_med
     print(
-        f"{scale}, {key}: {len(body['rows'])} rows, totals {body['totals']['venues_inspected']:,}/"
+        f"{scale}, {key} by {level} (map of {body['as_of']}): {len(body['rows'])} rows, "
+        f"totals {body['totals']['venues_inspected']:,}/"
         f"{body['totals']['venues_in_scope']:,} inspected, "
         f"{body['totals']['never_inspected']:,} never inspected"
     )
@@ -253,9 +258,12 @@ def main() -> None:
     )
     if args.scale in ("national", "both"):
         measure_api("national", args.runs, 300)
+        # today's map: 34 provinces, 3,321 communes, the same venues and inspections
+        measure_api("national", args.runs, 300, key="2026", level="commune")
         measure_api("national", args.runs, None, key="2023")
     if args.scale in ("province", "both"):
         measure_api("province", args.runs, 30)
+        measure_api("province", args.runs, 30, key="2026", level="commune")
         measure_page(args.runs, not args.no_browser)
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 

@@ -1,7 +1,9 @@
 """Build a deterministic data set on a new PostGIS database for the coverage benchmarks.
 
-    .venv/bin/python bench/generate.py --scale national   # 700 districts, 200,000 venues,
-                                                          # 1,000,000 inspections (2020-2024),
+    .venv/bin/python bench/generate.py --scale national   # 700 former districts; today's
+                                                          # 34 provinces, 3,321 communes;
+                                                          # 200,000 venues, 1,000,000
+                                                          # inspections (2020-2026),
                                                           # 300,000 violations
     .venv/bin/python bench/generate.py --scale province   # Bình Thuận's 10 districts,
                                                           # 3,000 venues, 20,000 inspections,
@@ -42,9 +44,13 @@ BENCH_USER = "bench_coord"
 BENCH_PASSWORD = "bench-password-2024"  # noqa: S105 - a throwaway benchmark database
 
 
+# Another name for the benchmark databases (two checkouts benchmarking on one server).
+BENCH_DB = os.environ.get("INSPECTIONS_BENCH_DB", "inspections_bench")
+
+
 def database_url(scale: str) -> str:
     """The URL of the benchmark database of a scale."""
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/inspections_bench_{scale}"
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}_{scale}"
 
 
 def _step(label: str, fn) -> None:
@@ -76,30 +82,92 @@ def h(i: str, salt: int) -> str:
     return H.format(i=i, salt=salt)
 
 
+# Today's map of the national scale (since 1 July 2025): 34 provinces and 3,321 commune-level
+# units, a grid of 81 x 41 cells over the same land as the former districts.
+TODAY_PROVINCES, TODAY_COLS, TODAY_ROWS = 34, 81, 41
+GRID = (102.0, 9.0, 5.6, 5.0)  # west, south, width, height in degrees: 28 x 25 districts
+
+
 def national_areas(conn, n: int) -> None:
-    """A province-level root and n districts as a grid of 0.2° squares inside Vietnam."""
+    """Both maps over one grid of land. Before 1 July 2025: a province-level root and n
+    districts of 0.2° squares (valid to 30/06/2025). Since: 34 provinces and 3,321 communes
+    (81 x 41 cells), each commune in province (cell number mod 34)."""
     cols = 28
-    conn.execute(text("DELETE FROM area WHERE level = 'commune'"))
+    west, south, width, height = GRID
+    conn.execute(text("DELETE FROM area_predecessor"))
     conn.execute(text("UPDATE user_account SET home_area_id = NULL"))
-    conn.execute(text("DELETE FROM area WHERE level = 'district'"))
+    for level in ("commune", "district"):
+        conn.execute(text(f"DELETE FROM area WHERE level = '{level}'"))
+    conn.execute(text("DELETE FROM area WHERE level = 'province' AND code <> '60'"))
     conn.execute(
         text(
-            "UPDATE area SET code = 'VN', name = 'Toàn quốc (bench)', boundary_source = 'bench' "
-            "WHERE level = 'province'"
+            "UPDATE area SET code = 'VN', name = 'Toàn quốc trước 1/7/2025 (bench)', "
+            "boundary_source = 'bench' WHERE level = 'province'"
         )
     )
     conn.execute(
         text(
             f"""
-            INSERT INTO area (level, code, name, search_text, parent_id, valid_from,
+            INSERT INTO area (level, code, name, search_text, parent_id, valid_from, valid_to,
                               boundary_source, geom)
             SELECT 'district', lpad(g::text, 3, '0'), 'Huyện ' || g, 'huyen ' || g,
-                   (SELECT id FROM area WHERE level = 'province'), DATE '0001-01-01', 'bench',
-                   ST_Multi(ST_MakeEnvelope(102.0 + 0.2 * ((g - 1) % {cols}),
-                                            9.0 + 0.2 * ((g - 1) / {cols}),
-                                            102.2 + 0.2 * ((g - 1) % {cols}),
-                                            9.2 + 0.2 * ((g - 1) / {cols}), 4326))
+                   (SELECT id FROM area WHERE level = 'province'), DATE '0001-01-01',
+                   DATE '2025-06-30', 'bench',
+                   ST_Multi(ST_MakeEnvelope({west} + 0.2 * ((g - 1) % {cols}),
+                                            {south} + 0.2 * ((g - 1) / {cols}),
+                                            {west} + 0.2 + 0.2 * ((g - 1) % {cols}),
+                                            {south} + 0.2 + 0.2 * ((g - 1) / {cols}), 4326))
             FROM generate_series(1, {n}) g
+            """
+        )
+    )
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO area (level, code, name, search_text, valid_from, boundary_source)
+            SELECT 'province', 'T' || lpad(p::text, 2, '0'), 'Tỉnh ' || p, 'tinh ' || p,
+                   DATE '2025-07-01', 'bench'
+            FROM generate_series(1, {TODAY_PROVINCES}) p
+            """
+        )
+    )
+    dx, dy = width / TODAY_COLS, height / TODAY_ROWS
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO area (level, code, name, search_text, parent_id, valid_from,
+                              boundary_source, geom)
+            SELECT 'commune', lpad(g::text, 5, '0'), 'Xã ' || g, 'xa ' || g,
+                   (SELECT id FROM area WHERE level = 'province' AND code =
+                        'T' || lpad((1 + (g - 1) % {TODAY_PROVINCES})::text, 2, '0')),
+                   DATE '2025-07-01', 'bench',
+                   ST_Multi(ST_MakeEnvelope({west} + {dx} * ((g - 1) % {TODAY_COLS}),
+                                            {south} + {dy} * ((g - 1) / {TODAY_COLS}),
+                                            {west} + {dx} * (1 + (g - 1) % {TODAY_COLS}),
+                                            {south} + {dy} * (1 + (g - 1) / {TODAY_COLS}),
+                                            4326))
+            FROM generate_series(1, {TODAY_COLS * TODAY_ROWS}) g
+            """
+        )
+    )
+
+
+def national_todays_units(conn) -> None:
+    """Each venue's unit on today's map: the grid cell its point lies in (as the areas room's
+    place_on_todays_map would find by point-in-polygon, computed from the grid)."""
+    west, south, width, height = GRID
+    dx, dy = width / TODAY_COLS, height / TODAY_ROWS
+    conn.execute(
+        text(
+            f"""
+            UPDATE venue v SET commune_2025_id = a.id
+            FROM area a
+            WHERE a.level = 'commune' AND a.valid_from = DATE '2025-07-01'
+              AND a.code = lpad((1 + least({TODAY_COLS - 1},
+                                            floor((ST_X(v.location) - {west}) / {dx})::int)
+                                   + {TODAY_COLS} * least({TODAY_ROWS - 1},
+                                            floor((ST_Y(v.location) - {south}) / {dy})::int)
+                                 )::text, 5, '0')
             """
         )
     )
@@ -194,7 +262,8 @@ def merge_some(conn) -> None:
 
 
 def inspections(conn, n: int) -> None:
-    """n inspections of pseudo-random venues over 2020-2024: 85 % submitted, 10 % drafts."""
+    """n inspections of pseudo-random venues over 2020 - November 2026 (both maps: before and
+    after 1 July 2025): 85 % submitted, 10 % drafts."""
     conn.execute(
         text(
             f"""
@@ -209,7 +278,7 @@ def inspections(conn, n: int) -> None:
                         THEN (day + time '11:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' END,
                    now(), now()
             FROM b, generate_series(1, {n}) j,
-                 LATERAL (SELECT DATE '2020-01-01' + ({h("j", 12)} % 1827)::int AS day,
+                 LATERAL (SELECT DATE '2020-01-01' + ({h("j", 12)} % 2526)::int AS day,
                                  CASE WHEN {h("j", 13)} % 100 < 85 THEN 'submitted'
                                       WHEN {h("j", 13)} % 100 < 95 THEN 'draft'
                                       ELSE 'cancelled' END AS st) x
@@ -314,8 +383,21 @@ def build(scale: str) -> str:
                 f"{sizes['districts']} districts", lambda: national_areas(conn, sizes["districts"])
             )
             _step(f"{sizes['venues']:,} venues", lambda: national_venues(conn, sizes["venues"]))
+            _step(
+                f"venues on today's map ({TODAY_PROVINCES} provinces, "
+                f"{TODAY_COLS * TODAY_ROWS:,} communes)",
+                lambda: national_todays_units(conn),
+            )
         else:
             _step(f"{sizes['venues']:,} venues", lambda: province_venues(conn, sizes["venues"]))
+
+            def todays_map():
+                from inspections.areas.locating import place_on_todays_map
+
+                with app.app_context():
+                    place_on_todays_map(conn)
+
+            _step("venues on today's map (areas room)", todays_map)
         _step("merged duplicates", lambda: merge_some(conn))
         _step(
             f"{sizes['inspections']:,} inspections",
@@ -334,6 +416,7 @@ def build(scale: str) -> str:
         counts = conn.execute(
             text(
                 "SELECT (SELECT count(*) FROM area WHERE level = 'district'),"
+                " (SELECT count(*) FROM area WHERE level = 'commune' AND valid_to IS NULL),"
                 " (SELECT count(*) FROM venue), (SELECT count(*) FROM inspection),"
                 " (SELECT count(*) FROM inspection WHERE status = 'submitted'),"
                 " (SELECT count(*) FROM venue WHERE merged_into_id IS NOT NULL),"
@@ -341,8 +424,9 @@ def build(scale: str) -> str:
             )
         ).one()
     print(
-        f"  built: {counts[0]} districts, {counts[1]:,} venues ({counts[4]:,} merged), "
-        f"{counts[2]:,} inspections ({counts[3]:,} submitted), {counts[5]:,} violations"
+        f"  built: {counts[0]} districts, {counts[1]} of today's communes, {counts[2]:,} venues "
+        f"({counts[5]:,} merged), {counts[3]:,} inspections ({counts[4]:,} submitted), "
+        f"{counts[6]:,} violations"
     )
     engine.dispose()
     return url

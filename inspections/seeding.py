@@ -75,6 +75,7 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
         ("checklist templates", lambda: load_checklists(seed_dir() / "checklists")),
     ]
     if demo:
+        from .coverage.demo import load_demo_plan
         from .rounds.demo import load_demo_rounds
         from .venues.demo import load_demo_venues
         from .violations.demo import load_demo_followups
@@ -84,10 +85,11 @@ def steps(demo: bool, password: str | None = None) -> list[tuple[str, Callable[[
             ("demo venues", load_demo_venues),
             ("demo teams and inspections", lambda: load_demo_inspections(password)),
             ("demo follow-ups, payments, notes and tips", load_demo_followups),
+            ("demo 2026 plan (marked DEMO)", load_demo_plan),
             ("demo inspection round", load_demo_rounds),
         ]
     # venues stored under earlier folding rules (accents, punctuation) are searchable again
-    out.append(("venue search text", reindex_search_text))
+    out.append(("venue search text and addresses on today's map", reindex_search_text))
     return out
 
 

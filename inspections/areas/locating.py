@@ -337,7 +337,12 @@ def assign_venue_areas(venue_ids: list[int] | None = None) -> int:
         )
     place_on_todays_map(db.session.connection(), venue_ids)
     db.session.expire_all()
-    return sum(1 for vid, u in unit_map().items() if before.get(vid) != u)
+    moved = [vid for vid, u in unit_map().items() if before.get(vid) != u]
+    if moved:  # their address on today's map names their new unit
+        from ..venues.todays_map import set_todays_addresses
+
+        set_todays_addresses(moved)
+    return len(moved)
 
 
 def venues_off_todays_map() -> int:

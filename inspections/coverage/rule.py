@@ -15,6 +15,7 @@ grouping inspections by venue.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,6 +60,14 @@ def day(value: date):
 # ---------------------------------------------------------------- the figures
 
 
+@functools.lru_cache(maxsize=64)
+def _hundredths(target: Decimal) -> int | None:
+    """A target in % as an integer number of hundredths (20.00 -> 2000), so that the
+    comparisons of thousands of rows are integer arithmetic; None when it has more places."""
+    value = Decimal(target) * 100
+    return int(value) if value == value.to_integral_value() else None
+
+
 @dataclass
 class Figures:
     """The coverage figures of one area (or of the totals row) for one period."""
@@ -91,7 +100,10 @@ class Figures:
         Decimal products of integers and a two-place target are exact."""
         if not self.in_scope:
             return None
-        return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
+        hundredths = _hundredths(self.target_pct)
+        if hundredths is None:
+            return self.inspected * 100 >= Decimal(self.target_pct) * self.in_scope
+        return self.inspected * 10_000 >= hundredths * self.in_scope  # integers: exact
 
     @property
     def status(self) -> str:
@@ -118,7 +130,11 @@ class Figures:
     @property
     def needed(self) -> int:
         """More venues to inspect in the period to reach the target (never negative)."""
-        required = math.ceil(Decimal(self.target_pct) * self.in_scope / 100)
+        hundredths = _hundredths(self.target_pct)
+        if hundredths is None:
+            required = math.ceil(Decimal(self.target_pct) * self.in_scope / 100)
+        else:
+            required = -(-hundredths * self.in_scope // 10_000)  # ceil in integers
         return max(0, required - self.inspected)
 
     def count(self, figure: str) -> int:
@@ -431,14 +447,19 @@ def coverage(
         fig = Figures(rec.code, rec.name, rec.id, rec.in_scope, rec.inspected, rec.ever, target)
         row = rows.get(rec.id)
         if row is None:
-            row = rows[rec.id] = Figures(rec.code, rec.name, rec.id, 0, 0, 0, target)
+            # one row per unit without sectors: the unit's figures are the row (the country's
+            # 3,321 communes make no second object each)
+            row = rows[rec.id] = (
+                Figures(rec.code, rec.name, rec.id, 0, 0, 0, target) if by_sector else fig
+            )
             # a province without a polygon of its own is drawn from its units' polygons
             row.approximate_boundary = rec.boundary_source == "demo" or (
                 level == "province" and rec.boundary_source is None
             )
-        row.add(fig)
-        if by_sector and rec.sector_id is not None:
-            row.sectors[sector_codes[rec.sector_id]] = fig
+        if by_sector:
+            row.add(fig)
+            if rec.sector_id is not None:
+                row.sectors[sector_codes[rec.sector_id]] = fig
     code, name, area_id = _totals_area(scope, as_of)
     totals = Figures(code, name, area_id, 0, 0, 0, target)
     for row in rows.values():

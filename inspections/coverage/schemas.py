@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -120,6 +121,73 @@ class FiguresWithSectorsOut(FiguresOut):
     )
 
 
+# ---------------------------------------------------------------- rows of many units
+
+_PLAIN = (
+    (fields.Boolean, bool),
+    (fields.Integer, int),
+    (fields.Float, float),
+    (fields.String, str),
+)
+
+
+def _converter(field: fields.Field):
+    """How a declared field turns a value into JSON, for the kinds a figure row uses; None for
+    any other kind (the row is then dumped by marshmallow)."""
+    for kind, convert in _PLAIN:
+        if isinstance(field, kind) and not getattr(field, "as_string", False):
+            return convert
+    if isinstance(field, fields.Dict) and isinstance(field.value_field, fields.Nested):
+        inner = compiled_dumper(field.value_field.schema)
+        if inner is not None:
+            return lambda d: {str(k): inner(v) for k, v in d.items()}
+    return None
+
+
+@functools.cache
+def _compiled(schema_cls: type[Schema]):
+    schema = schema_cls()
+    steps = []
+    for name, field in schema.dump_fields.items():
+        convert = _converter(field)
+        if convert is None or "." in (field.attribute or name):
+            return None
+        steps.append((field.data_key or name, field.attribute or name, convert))
+
+    def dump(obj: Any) -> dict:
+        out = {}
+        for key, attribute, convert in steps:
+            value = getattr(obj, attribute)
+            out[key] = None if value is None else convert(value)
+        return out
+
+    return dump
+
+
+def compiled_dumper(schema: Schema):
+    """A function giving what ``schema.dump(obj)`` gives for one object of a flat schema
+    (booleans, numbers, strings, dicts of such nested schemas), built once from the schema's
+    declared fields: the same keys, attributes and types without marshmallow's per-field
+    machinery. None when the schema has other kinds of fields (or only/exclude)."""
+    if schema.only or schema.exclude:
+        return None
+    return _compiled(type(schema))
+
+
+class FigureRows(fields.List):
+    """The rows of a figure set: a list of the nested schema, each row dumped by its
+    compiled_dumper (the same answer as marshmallow's, in a fraction of the time: the
+    country's 3,321 communes are one answer)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        dump = compiled_dumper(self.inner.schema) if isinstance(self.inner, fields.Nested) else None
+        if dump is None:
+            return super()._serialize(value, attr, obj, **kwargs)
+        return [dump(row) for row in value]
+
+
 class CoverageOut(Schema):
     period = fields.Nested(PeriodOut)
     plan = fields.Nested(
@@ -134,7 +202,7 @@ class CoverageOut(Schema):
     as_of = fields.Date(metadata={"description": "the day whose administrative map was used"})
     sector = fields.Function(lambda c: c.sector.code if c.sector else None)
     approximate_boundaries = fields.Boolean()
-    rows = fields.List(fields.Nested(FiguresWithSectorsOut))
+    rows = FigureRows(fields.Nested(FiguresWithSectorsOut))
     totals = fields.Nested(FiguresWithSectorsOut)
 
 

@@ -33,6 +33,7 @@ from ..errors import InspectionsError, Invalid
 from ..extensions import db
 from ..forms import load_form
 from ..pagination import Page
+from ..text import fold
 from ..venues.models import SECTOR_CODES, Sector, Venue
 from ..venues.services import get_venue
 from ..visits import files
@@ -102,6 +103,18 @@ def _options() -> dict:
                 .where(Area.level == "district", scope_of(current_user).areas(Area))
                 .order_by(Area.name)
             )
+        ),
+        # today's communes on the former province's land (the code names them by default)
+        "communes": sorted(
+            db.session.scalars(
+                select(Area).where(
+                    Area.level == "commune",
+                    Area.valid_to.is_(None),
+                    Area.predecessor_links.any(),
+                    scope_of(current_user).areas(Area),
+                )
+            ),
+            key=lambda a: fold(a.name),
         ),
         "basis": services.legal_basis,
         "locale": locale,

@@ -171,3 +171,29 @@ def test_the_admin_lists_accounts_to_re_scope(venues, client):
         assert f">{name}</a>" in html
     assert ">mui.ne</a>" not in html and ">t_admin</a>" not in html
     assert "5 accounts are scoped to units of the map before 1/7/2025" in html
+
+
+def test_the_offline_pack_of_a_team_of_todays_commune(venues, client):
+    """An inspector of a team covering today's Phường Mũi Né carries exactly its venues."""
+    u = create_user(
+        username="insp.mui.ne",
+        password=TEST_PASSWORD,
+        role="inspector",
+        agency_code="police",
+        area_code="22918",
+        full_name="Kiểm tra Mũi Né",
+    )
+    save_team(
+        None,
+        name="Tổ Mũi Né",
+        lead_agency_code="police",
+        active_from=date(2026, 1, 1),
+        member_usernames=[u.username],
+        lead_username=u.username,
+        area_codes=["22918"],
+    )
+    db.session.flush()
+    login(client, u.username)
+    pack = client.get("/api/v1/offline/pack").json
+    assert {v["name"] for v in pack["venues"]} == {"Venue H", "Venue M", "Venue T"}
+    assert [a["code"] for a in pack["areas"]] == ["22918"]

@@ -287,3 +287,25 @@ def test_the_answers_keep_their_exact_form(as_user, create_venue, create_inspect
     assert list(feature["properties"].items()) == list(
         _figures(2, 1, 50.0, True, 0, status="meets", approximate_boundary=True).items()
     )
+
+
+def test_rows_dumped_by_the_compiled_dumper_equal_marshmallows(create_venue, create_inspection):
+    """FigureRows dumps each row with a function compiled from the row schema's fields: the
+    same dicts as marshmallow's dump, rows without venues (nulls) and sectors included."""
+    from inspections.accounts.services import Scope
+    from inspections.coverage import periods, rule
+    from inspections.coverage.schemas import FiguresWithSectorsOut, compiled_dumper
+
+    lat, lon = point_in("593")
+    create_inspection(create_venue(name="Sao Mai", lat=lat, lon=lon), on=date(2026, 2, 2))
+    create_venue(name="Hoa Sen", lat=lat, lon=lon, sector="massage")
+    schema = FiguresWithSectorsOut()
+    dump = compiled_dumper(schema)
+    assert dump is not None and compiled_dumper(FiguresWithSectorsOut(only=("code",))) is None
+    for by_sector in (False, True):
+        cov = rule.coverage(
+            periods.parse_key("2026"), "commune", scope=Scope(), by_sector=by_sector
+        )
+        assert len(cov.rows) == 45 and any(r.in_scope == 0 for r in cov.rows)
+        for row in [*cov.rows, cov.totals]:
+            assert json.dumps(dump(row)) == json.dumps(schema.dump(row))

@@ -360,3 +360,20 @@ def test_target_comparison_is_exact(in_scope, inspected, target, meets, needed):
     fig = rule.Figures("593", "PT", 1, in_scope, inspected, inspected, Decimal(target))
     assert fig.meets_target is meets
     assert fig.needed == needed
+
+
+def test_target_comparisons_in_integers_equal_the_decimal_rule():
+    """meets_target and needed compare in integer hundredths (thousands of rows): the same
+    answers as the exact Decimal rule, for targets with two places and with more."""
+    import math
+    from decimal import Decimal
+
+    from inspections.coverage.rule import Figures
+
+    for text in ("20", "20.00", "12.34", "0", "100", "33.33", "0.01", "20.005"):
+        target = Decimal(text)
+        for n in range(0, 60):
+            for k in range(0, n + 1):
+                fig = Figures("x", "x", 1, n, k, k, target)
+                assert fig.meets_target == (None if not n else k * 100 >= target * n)
+                assert fig.needed == max(0, math.ceil(target * n / 100) - k)

@@ -229,3 +229,31 @@ def test_the_minutes_pdf_is_all_vietnamese(app, demo_data, monkeypatch):
     assert "BIÊN BẢN" in text and "/BB-KT" in text
     assert "No." not in text and "team lead" not in text
     assert leftovers(text) == []
+
+
+def test_every_page_answers_an_account_of_todays_commune(app, client, demo_data):
+    """A coordinator whose home is today's Phường Mũi Né (22918 since 1/7/2025) opens every
+    page: the scope on today's map works wherever a scope applies, in Vietnamese."""
+    from inspections.accounts.services import create_user
+    from tests.conftest import TEST_PASSWORD
+
+    create_user(
+        username="mui.ne.pages",
+        password=TEST_PASSWORD,
+        role="coordinator",
+        agency_code="police",
+        area_code="22918",
+        full_name="Điều phối Mũi Né",
+    )
+    db.session.flush()
+    client.set_cookie("lang", "vi")
+    login(client, "mui.ne.pages")
+    found = {}
+    for path in _paths(app, demo_data):
+        r = client.get(path)
+        assert r.status_code < 500, path
+        if r.status_code == 200 and r.mimetype == "text/html":
+            allowed = import_headers() if path == "/venues/import" else ()
+            if left := leftovers(r.get_data(as_text=True), allowed):
+                found[path] = left
+    assert found == {}

@@ -249,3 +249,28 @@ def test_a_todays_commune_account_creates_venues_in_its_unit_only(client):
             headers=headers,
         )
         assert r.status_code == status, (code, r.json)
+
+
+def test_a_reassignment_of_units_rewrites_todays_address(create_venue):
+    """When the areas room re-derives units (a boundary import, a move written in SQL), the
+    address on today's map names the new unit."""
+    from sqlalchemy import update
+
+    from inspections.areas.services import assign_venue_areas
+    from inspections.spatial import point
+    from inspections.venues.todays_map import set_todays_addresses
+
+    lat, lon = seat("22918")
+    venue = create_venue(name="Bar Gió", lat=lat, lon=lon, address="4 Lê Lợi, Phường Hàm Tiến")
+    set_todays_addresses([venue.id])
+    assert venue.address_2025 == "4 Lê Lợi, Phường Mũi Né, Tỉnh Lâm Đồng"
+    lat2, lon2 = seat("23235")
+    db.session.execute(
+        update(Venue)
+        .where(Venue.id == venue.id)
+        .values(location=point(lat2, lon2))
+        .execution_options(synchronize_session=False)
+    )
+    assert assign_venue_areas([venue.id]) == 1
+    db.session.refresh(venue)
+    assert venue.address_2025 == "4 Lê Lợi, Phường La Gi, Tỉnh Lâm Đồng"

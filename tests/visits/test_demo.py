@@ -100,3 +100,36 @@ def test_demo_inspections(app, monkeypatch):
     first = demo.plan(venues, districts, {}, [])
     second = demo.plan(list(reversed(venues)), districts, {}, [])
     assert [(p.key, p.at) for p in first] == [(p.key, p.at) for p in second]
+
+
+def test_demo_data_shows_both_maps(app, monkeypatch):
+    """Inspections before and after 1 July 2025; 2026 coverage by today's communes; a demo
+    2026 plan of Lâm Đồng, marked as demo."""
+    from inspections.accounts.services import Scope
+    from inspections.coverage import periods, rule
+    from inspections.coverage.demo import DEMO_NUMBER, load_demo_plan
+    from inspections.coverage.plans import plan_for
+
+    monkeypatch.setattr(clock, "utcnow", lambda: DEMO_DAY)
+    venue_demo.load_demo_venues()
+    demo.load_demo_inspections(password=None)
+    day = date(2025, 7, 1)
+    submitted = Inspection.status == "submitted"
+    for side in (Inspection.inspected_on < day, Inspection.inspected_on >= day):
+        assert db.session.scalar(select(func.count()).where(submitted, side)) > 100
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Venue).where(Venue.commune_2025_id.is_(None))
+        )
+        == 0
+    )
+    cov = rule.coverage(periods.parse_key("2026"), scope=Scope())
+    assert (cov.level, cov.totals.code) == ("commune", "68")
+    shown = [r for r in cov.rows if r.in_scope]
+    assert len(shown) >= 40 and all(len(r.code) == 5 for r in shown)
+    assert sum(r.inspected for r in shown) == cov.totals.inspected > 0
+    # the demo plan of 2026, once, marked as demo
+    assert load_demo_plan() == 1 and load_demo_plan() == 0
+    plan = plan_for(periods.parse_key("2026")).plan
+    assert plan.number == DEMO_NUMBER and "demo" in plan.notes
+    assert plan.standing_agency.code == "health"

@@ -66,6 +66,13 @@ def _stored(app) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
+def _unique_jpeg() -> bytes:
+    """A photo no other test stored (stored files are named by their content: one already on
+    the disk would need no write at all)."""
+    size = (300 + random.randrange(500), 200 + random.randrange(400))
+    return jpeg_bytes(size, tuple(random.randrange(256) for _ in range(3)))
+
+
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -75,7 +82,7 @@ def test_a_photo_on_a_full_disk_is_a_507_and_leaves_nothing(app, api, client, ma
     before_files, before_photos = _stored(app), _count(InspectionPhoto)
     disk.full = True
 
-    r = upload(api, inspection["id"], jpeg_bytes(), key=new_key())
+    r = upload(api, inspection["id"], _unique_jpeg(), key=new_key())
     assert r.status_code == 507
     assert "storage is full" in r.json["message"]
     assert r.json["errors"]["file"]
@@ -83,12 +90,12 @@ def test_a_photo_on_a_full_disk_is_a_507_and_leaves_nothing(app, api, client, ma
     assert _stored(app) == before_files  # no half-written file, no temporary file
 
     client.set_cookie(LOCALE_COOKIE, "vi")
-    form = {"file": (io.BytesIO(jpeg_bytes()), "p.jpg")}
+    form = {"file": (io.BytesIO(_unique_jpeg()), "p.jpg")}
     vi = api("POST", f"{API}/{inspection['id']}/photos", data=form, key=new_key())
     assert vi.status_code == 507 and "bộ nhớ của máy chủ đã đầy" in vi.json["message"].lower()
 
     disk.full = False  # room again: the same photo goes through
-    assert upload(api, inspection["id"], jpeg_bytes(), key=new_key()).status_code == 201
+    assert upload(api, inspection["id"], _unique_jpeg(), key=new_key()).status_code == 201
 
 
 def test_an_inspection_whose_signature_meets_a_full_disk_is_not_created(app, api, make_doc, disk):

@@ -298,7 +298,11 @@ def _team_choices(scope: services.Scope, team: Team | None) -> dict:
                 .where(
                     or_(
                         Area.level.in_(("province", "district")),
-                        and_(Area.level == "commune", Area.valid_to.is_(None)),
+                        and_(  # today's communes on the former province's land
+                            Area.level == "commune",
+                            Area.valid_to.is_(None),
+                            Area.predecessor_links.any(),
+                        ),
                         Area.id == scope.area_id,
                     ),
                     scope.areas(Area),

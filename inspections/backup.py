@@ -38,6 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from . import backup_db
+from .dbadmin import analyze
 from .dbtypes import utcnow
 from .errors import Conflict, Invalid
 
@@ -304,6 +305,8 @@ def restore_backup(
             backup_db.sqlite_restore(engine, dump)
         else:
             backup_db.pg_restore(engine, dump, manifest["tables"], clean=existing)
+            with engine.begin() as conn:  # a dump carries no planner statistics
+                analyze(conn)
         echo("database restored")
         _swap_in(staged, upload_folder)
     except BaseException:

@@ -61,7 +61,15 @@ def seed_command(demo: bool, admin_password: str | None) -> None:
         created = run_service(ensure_demo_accounts, admin_password)
         total += created
         click.echo(f"demo accounts: {created} created")
+    _analyze()
     click.echo(f"seed done: {total} changes")
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (dbadmin.analyze)."""
+    from .dbadmin import analyze
+
+    run_service(lambda: analyze(db.session.connection()))
 
 
 @click.command("demo")
@@ -85,6 +93,7 @@ def demo_command(url: str) -> None:
         password = fh.read().strip()
     run_service(seeding.run, demo=True, echo=click.echo, password=password)
     run_service(ensure_demo_accounts, password)
+    _analyze()
     click.echo("")
     click.echo("=" * 64)
     click.echo(f"  Open {url}")

@@ -58,3 +58,11 @@ def grant_app_role(conn: Connection, role: str) -> None:
     statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     for statement in statements:
         conn.execute(text(statement))
+
+
+def analyze(conn: Connection) -> None:
+    """Refresh the planner's statistics after a bulk load (seed, demo, restore). PostgreSQL
+    keeps none for new rows until autovacuum comes by: meanwhile the coverage figures of a
+    freshly seeded demo province took 270 ms instead of 20 (bench/load.py)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE"))

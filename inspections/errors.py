@@ -90,8 +90,11 @@ def _answer(status: int, message: str, errors: dict | None = None, headers=None)
                     "errors/error.html", status=status, message=message, errors=errors or {}
                 )
             )
-        except Exception:  # the error page itself failed: say it plainly, never a trace
-            log.exception("error page failed")
+        except Exception as exc:  # the error page itself failed: say it plainly, never a trace
+            if database_unavailable(exc):  # the page reads the account: the outage again
+                log.warning("error page without the database: %s", type(exc).__name__)
+            else:
+                log.exception("error page failed")
             resp = make_response(f"{status} {message}")
             resp.mimetype = "text/plain"
     resp.status_code = status

@@ -29,7 +29,6 @@ MAP_CSS = "css/coverage-map.css"
 # Colour-blind-safe pairs: orange below target, teal meeting it, grey without venues.
 COLOURS = {"below": "#e66101", "meets": "#1b9e77", "none": "#bdbdbd"}
 VENUE_COLOURS = {IN_PERIOD: "#1b9e77", EARLIER: "#7570b3", NEVER: "#d7191c"}
-STATE_CODES = {IN_PERIOD: 0, EARLIER: 1, NEVER: 2}
 BORDER = "#263238"
 # Clusters in a neutral colour (the status colours belong to areas and venues), ringed in red
 # when they hold a never-inspected venue.
@@ -65,7 +64,10 @@ class VendoredMap(folium.Map):
         {% endmacro %}
 
         {% macro html(this, kwargs) %}
-            <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
+            <div class="folium-map" id={{ this.get_name()|tojson }}
+            {%- for key, url in this.sources.items() %}
+                {{- " " }}data-{{ key }}="{{ url|e }}"
+            {%- endfor %}></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
@@ -86,6 +88,9 @@ class VendoredMap(folium.Map):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The URLs its layers fetch their data from (the live page), as data-* attributes of
+        # the map's element: {"venues": url} is read as map.getContainer().dataset.venues.
+        self.sources: dict[str, str] = {}
         # Instance lists: never mutate folium's module-level defaults. The map's styles come
         # after Leaflet's, which they override.
         self.default_js = [("leaflet", _static(LEAFLET_JS))]
@@ -96,10 +101,44 @@ class VendoredMap(folium.Map):
 
 
 class VenueClusters(FastMarkerCluster):
-    """Venues as clustered circle markers built in the browser from compact rows."""
+    """Venues as clustered circle markers built in the browser from compact rows
+    (map_geojson.venue_rows): embedded in the page, or fetched from the map's data-``source``
+    URL (the live page: the browser keeps the rows and revalidates them, a 304 when they are
+    unchanged)."""
 
-    def __init__(self, data, callback: str, **kwargs):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                {%- if this.icon_create_function is not none %}
+                cluster.options.iconCreateFunction =
+                    {{ this.icon_create_function.strip() }};
+                {%- endif %}
+                function add(rows) { cluster.addLayers(rows.map(callback)); }
+                {%- if this.source %}
+                var map = {{ this._parent.get_name() }};
+                fetch(map.getContainer().dataset[{{ this.source|tojson }}],
+                      {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+                    .then(function (r) {
+                        if (!r.ok) { throw new Error('venues: HTTP ' + r.status); }
+                        return r.json();
+                    })
+                    .then(function (body) { add(body.venues); });
+                {%- else %}
+                var data = {{ this.data|tojson }};
+                add(data);
+                {%- endif %}
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data, callback: str, source: str | None = None, **kwargs):
         super().__init__(data, callback=callback, **kwargs)
+        self.source = source
         self.default_js = [("markerclusterjs", _static(CLUSTER_JS))]
         self.default_css = [
             ("markerclustercss", _static(CLUSTER_CSS[0])),
@@ -228,8 +267,9 @@ def legend_html(cov: Coverage) -> str:
     return "".join(rows)
 
 
-def venue_callback(url_template: str | None, fallback_urls: list[str]) -> str:
-    """The JS that turns a compact row into a coloured circle marker with a popup."""
+def venue_callback(url_template: str | None, fallback_urls: dict[int, str]) -> str:
+    """The JS that turns a compact row into a coloured circle marker with a popup
+    (fallback_urls: the venue list of each area, by area id, when venues have no page)."""
     labels = [
         _("inspected in the period"),
         _("inspected earlier"),

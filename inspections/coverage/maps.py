@@ -24,7 +24,6 @@ from .map_elements import (
     BORDER,
     CLUSTER_ICON,
     COLOURS,
-    STATE_CODES,
     AreaLabels,
     Legend,
     VendoredMap,
@@ -32,7 +31,7 @@ from .map_elements import (
     legend_html,
     venue_callback,
 )
-from .map_geojson import MapAreasOut, area_features, bounds
+from .map_geojson import MapAreasOut, area_features, bounds, venue_rows
 from .rule import Coverage, Figures
 
 
@@ -95,10 +94,12 @@ def build_map(
     unit_points: Sequence[Row] = (),
     planned: Sequence[Row] = (),
     external: bool = False,
+    venues_url: str | None = None,
 ) -> folium.Map:
     """The folium map of a figure set (shapes from lists.area_shapes, venue points from
     lists.map_points, the points of units without a polygon from lists.unit_points: drawn as
-    circles).
+    circles). With venues_url the venues are not embedded: the page fetches them from there
+    (the same rows, map_geojson.MapVenuesOut); the exported file embeds them.
 
     area_links(code, figure) gives the URL of the venue list behind a figure of an area.
     """
@@ -166,24 +167,19 @@ def build_map(
             for code, lat, lon in places
         ]
         AreaLabels(labels, name=_("Counts (inspected/in scope)")).add_to(fmap)
-    if points:
-        area_codes = {r.area_id: r.code for r in cov.rows}
-        index = {aid: i for i, aid in enumerate(area_codes)}
-        fallback_urls = [area_links(code, "in_scope") for code in area_codes.values()]
-        data = [
-            [
-                round(p.lat, 5),
-                round(p.lon, 5),
-                STATE_CODES[p.state],
-                p.id,
-                p.name,
-                index.get(p.area_id, -1),
-            ]
-            for p in points
-        ]
+    if points or venues_url:
+        url_template = _venue_url_template(external)
+        fallback_urls = (
+            {}
+            if url_template
+            else {r.area_id: area_links(r.code, "in_scope") for r in cov.rows if r.area_id}
+        )
+        if venues_url:
+            fmap.sources["venues"] = venues_url
         VenueClusters(
-            data,
-            callback=venue_callback(_venue_url_template(external), fallback_urls),
+            [] if venues_url else venue_rows(points),
+            callback=venue_callback(url_template, fallback_urls),
+            source="venues" if venues_url else None,
             name=_("Venues"),
             chunkedLoading=True,
             showCoverageOnHover=False,

@@ -213,8 +213,13 @@ def index():
 def _map(cov, scope, period: periods.Period, args: dict, external: bool = False):
     """The folium map of a figure set, and the rows it cannot draw (listed under it)."""
     shapes, unit_points = lists.map_areas(cov, scope)
-    points = lists.map_points(
-        period, scope=scope, level=cov.level, sector=args.get("sector"), as_of=cov.as_of
+    # the page fetches its venues (the browser keeps them); the exported file embeds them
+    points = (
+        lists.map_points(
+            period, scope=scope, level=cov.level, sector=args.get("sector"), as_of=cov.as_of
+        )
+        if external
+        else []
     )
     links = _links(
         period, args.get("sector"), external=external, as_of=args.get("as_of"), level=cov.level
@@ -229,8 +234,17 @@ def _map(cov, scope, period: periods.Period, args: dict, external: bool = False)
         unit_points=unit_points,
         planned=planned_points(current_user, period, scope),
         external=external,
+        venues_url=None if external else _venues_url(cov, args),
     )
     return fmap, undrawn_rows(cov, shapes, unit_points)
+
+
+def _venues_url(cov, args: dict) -> str:
+    """Where the page's map fetches the venues of this figure set (the same scope)."""
+    query = {**cov.period.args(), "level": cov.level, "as_of": cov.as_of.isoformat()}
+    if args.get("sector"):
+        query["sector"] = args["sector"]
+    return url_for("coverage_api.coverage_map_venues", **query)
 
 
 def _current_query(args: dict, cov) -> dict:

@@ -15,7 +15,7 @@ from ..apidoc import Blueprint
 from ..clock import today as local_today
 from ..http_cache import revalidated
 from . import lists, next_visits, periods, rule
-from .map_geojson import MapVenuesOut, area_features, venue_rows
+from .map_geojson import MapShapesOut, MapVenuesOut, area_features, venue_rows
 from .schemas import (
     CoverageGeoOut,
     CoverageOut,
@@ -101,6 +101,21 @@ def coverage_map_venues(args):
     )
     body = MapVenuesOut().dump({"venues": venue_rows(points)})
     return revalidated(_encoded(body), "application/json")
+
+
+@blp.route("/coverage/map/shapes")
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, MapShapesOut, content_type="application/geo+json")
+@blp.doc(responses={"304": {"description": "Unchanged since the ETag given in If-None-Match"}})
+@requires(P.COVERAGE_READ)
+def coverage_map_shapes(args):
+    """The (simplified) polygons of the units of a level on the map of as_of that the
+    account's figure sets show, by GSO code (what the coverage page's map fetches; no
+    figures). With an ETag: send it back in If-None-Match, unchanged polygons answer 304."""
+    as_of, level = rule.map_of(period_of(args), args.get("as_of"), args["level"])
+    shapes = lists.area_shapes(level, scope_of(current_user), as_of)
+    body = MapShapesOut().dump({"features": shapes})
+    return revalidated(_encoded(body), "application/geo+json")
 
 
 def _encoded(body: dict) -> bytes:

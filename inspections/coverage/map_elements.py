@@ -146,6 +146,84 @@ class VenueClusters(FastMarkerCluster):
         ]
 
 
+class AreaShapes(folium.map.Layer):
+    """The areas coloured by their status, with a tooltip (the name, as text) and a popup
+    (escaped HTML, maps._area_popup); a unit without a polygon is a circle at its point.
+
+    ``features`` is the map's FeatureCollection (map_geojson.MapAreasOut). With a ``source``
+    its polygons are left out of the page: they come from the map's data-``source`` URL
+    (map_geojson.MapShapesOut, by GSO code; the browser keeps them and revalidates them).
+    The areas have their own pane under the venues', whichever arrives first."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var map = {{ this._parent.get_name() }};
+                if (!map.getPane('covAreas')) { map.createPane('covAreas').style.zIndex = 390; }
+                var colours = {{ this.colours|tojson }}, border = {{ this.border|tojson }};
+                function style(feature) {
+                    return {fillColor: colours[feature.properties.status], color: border,
+                            weight: 1.5, fillOpacity: 0.55};
+                }
+                var areas = L.geoJson(null, {
+                    pane: 'covAreas',
+                    style: style,
+                    pointToLayer: function (feature, latlng) {
+                        return L.circleMarker(latlng, L.extend({radius: 14, pane: 'covAreas'},
+                                                               style(feature)));
+                    },
+                    // the popup is HTML escaped in maps._area_popup; the name is text
+                    onEachFeature: function (feature, layer) {
+                        layer.bindPopup(feature.properties.popup);
+                        var name = document.createElement('span');
+                        name.textContent = feature.properties.name;
+                        layer.bindTooltip(name, {sticky: true});
+                        layer.on({
+                            mouseover: function () {
+                                layer.setStyle({weight: 3, fillOpacity: 0.7});
+                            },
+                            mouseout: function () { areas.resetStyle(layer); }
+                        });
+                    }
+                });
+                var features = {{ this.features|tojson }};
+                areas.addData(features);  // those with a geometry (all of them, embedded)
+                {%- if this.source %}
+                fetch(map.getContainer().dataset[{{ this.source|tojson }}],
+                      {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+                    .then(function (r) {
+                        if (!r.ok) { throw new Error('areas: HTTP ' + r.status); }
+                        return r.json();
+                    })
+                    .then(function (shapes) {
+                        var geometry = {};
+                        shapes.features.forEach(function (s) { geometry[s.id] = s.geometry; });
+                        areas.addData(features.features.filter(function (f) {
+                            return !f.geometry && geometry[f.id];
+                        }).map(function (f) {
+                            return L.extend({}, f, {geometry: geometry[f.id]});
+                        }));
+                    });
+                {%- endif %}
+                return areas;
+            })();
+            {%- if this.show %}
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: dict, name: str, source: str | None = None):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "AreaShapes"
+        self.features = features
+        self.source = source
+        self.colours = COLOURS
+        self.border = BORDER
+
+
 class AreaLabels(folium.map.Layer):
     """The two counts ("12/60") at a point inside each area; not interactive.
 

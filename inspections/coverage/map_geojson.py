@@ -1,6 +1,7 @@
 """The map's data: the areas' polygons with their figures as GeoJSON (the API's,
-schemas.CoverageGeoOut, and the map's, which carries only what the map shows) and the venues
-as compact rows (MapVenuesOut: the page fetches them, the exported file embeds them)."""
+schemas.CoverageGeoOut, and the map's, which carries only what the map shows), the polygons
+alone (MapShapesOut) and the venues as compact rows (MapVenuesOut): the page fetches these
+two, the exported file embeds them."""
 
 from __future__ import annotations
 
@@ -143,3 +144,18 @@ class MapVenuesOut(Schema):
             "2 never), venue id, name, area id]"
         },
     )
+
+
+class MapShapeOut(Schema):
+    """A unit's (simplified) polygon, by GSO code: the map's feature of that id gets it."""
+
+    type = fields.Constant("Feature")
+    id = fields.String(attribute="code", metadata={"description": "GSO code"})
+    geometry = fields.Function(lambda s: json.loads(s.geojson))
+
+
+class MapShapesOut(Schema):
+    """The polygons of the units of a level on the map of a day (lists.area_shapes)."""
+
+    type = fields.Constant("FeatureCollection")
+    features = fields.List(fields.Nested(MapShapeOut))

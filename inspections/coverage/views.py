@@ -234,17 +234,21 @@ def _map(cov, scope, period: periods.Period, args: dict, external: bool = False)
         unit_points=unit_points,
         planned=planned_points(current_user, period, scope),
         external=external,
-        venues_url=None if external else _venues_url(cov, args),
+        venues_url=None if external else _data_url("venues", cov, args.get("sector")),
+        shapes_url=None if external else _data_url("shapes", cov),
     )
     return fmap, undrawn_rows(cov, shapes, unit_points)
 
 
-def _venues_url(cov, args: dict) -> str:
-    """Where the page's map fetches the venues of this figure set (the same scope)."""
-    query = {**cov.period.args(), "level": cov.level, "as_of": cov.as_of.isoformat()}
-    if args.get("sector"):
-        query["sector"] = args["sector"]
-    return url_for("coverage_api.coverage_map_venues", **query)
+def _data_url(what: str, cov, sector: str | None = None) -> str:
+    """Where the page's map fetches the venues of this figure set, or its polygons (which
+    depend on the level and the map's day only), in the account's scope as the page."""
+    query = {"level": cov.level, "as_of": cov.as_of.isoformat()}
+    if what == "venues":
+        query.update(cov.period.args())
+        if sector:
+            query["sector"] = sector
+    return url_for(f"coverage_api.coverage_map_{what}", **query)
 
 
 def _current_query(args: dict, cov) -> dict:

@@ -65,8 +65,14 @@ OPEN_VENUE = """() => new Promise((done) => {
     .map((k) => window[k]).find((v) => v instanceof L.Map);
   let group = null;
   map.eachLayer((layer) => { if (layer instanceof L.MarkerClusterGroup) group = layer; });
-  const venues = group.getLayers();
-  group.zoomToShowLayer(venues[0], () => { venues[0].openPopup(); done(venues.length); });
+  const venues = group.getLayers(), first = venues[0];
+  map.setView(first.getLatLng(), 18, {animate: false});  // no clusters from zoom 16
+  let tries = 0;
+  (function wait() {
+    if (map.hasLayer(first)) { first.openPopup(); done(venues.length); }
+    else if (++tries > 50) { done('not on the map at zoom ' + map.getZoom()); }
+    else { setTimeout(wait, 100); }
+  })();
 })"""
 
 

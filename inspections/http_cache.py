@@ -31,7 +31,8 @@ def revalidated(body: bytes, mimetype: str, etag: str | None = None) -> Response
     resp.headers["Cache-Control"] = REVALIDATED
     # another account on the same browser sends the same URL: its own content, its own ETag
     resp.headers["Vary"] = "Cookie, Authorization, Accept-Language"
-    return resp.make_conditional(request)
+    resp.make_conditional(request)  # in place: the same answer, as a 304 when it matches
+    return resp
 
 
 def apply(response: Response) -> None:

@@ -86,7 +86,7 @@ class VendoredMap(folium.Map):
         """
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The URLs its layers fetch their data from (the live page), as data-* attributes of
         # the map's element: {"venues": url} is read as map.getContainer().dataset.venues.

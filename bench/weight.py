@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 FIRST_TARGET, REPEAT_TARGET = 200 * 1024, 30 * 1024
 ASSET = re.compile(r'(?:href|src)="(/static/[^"#?]+)')
-MAP_DATA = re.compile(r'data-(?:boundaries|communes)="([^"]+)"')
+MAP_DATA = re.compile(r'data-(?:boundaries|communes|venues|areas)="([^"]+)"')  # what maps fetch
 IMPORT_MAP = re.compile(r'<script type="importmap"[^>]*>(.*?)</script>', re.S)
 JS_IMPORT = re.compile(r"""(?:import|from)\s*['"](\.{1,2}/[^'"]+)['"]""")
 

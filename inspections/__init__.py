@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-from . import validation_messages
+from . import http_cache, validation_messages
 
 # before any schema is defined: fields copy marshmallow's messages when they are created
 validation_messages.install()
@@ -135,21 +135,7 @@ def _security_headers(app: Flask, response) -> None:
     )
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
-    if _personal_page(response) and "no-store" not in response.headers.get("Cache-Control", ""):
-        # Pages of a signed-in account carry personal data: no copy in any cache, shared
-        # or the browser's (the back button after sign-out, a shared office computer).
-        response.headers["Cache-Control"] = "no-store"
-
-
-def _personal_page(response) -> bool:
-    """An HTML answer to a signed-in account, or the login page; never a static file."""
-    from flask_login import current_user
-
-    if response.mimetype != "text/html" or request.endpoint == "static":
-        return False
-    return request.endpoint == "accounts.login" or current_user.is_authenticated
+    http_cache.apply(response)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Coverage API: the figure set, its GeoJSON, the venues behind a figure, what to inspect next."""
+"""Coverage API: the figure set, its GeoJSON, the map's venues, the venues behind a figure,
+what to inspect next."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from ..accounts.permissions import P, requires
 from ..accounts.services import scope_of
 from ..apidoc import Blueprint
 from ..clock import today as local_today
+from ..http_cache import revalidated
 from . import lists, next_visits, periods, rule
-from .map_geojson import area_features
+from .map_geojson import MapShapesOut, MapVenuesOut, area_features, venue_rows
 from .schemas import (
     CoverageGeoOut,
     CoverageOut,
@@ -81,6 +83,44 @@ def coverage_geojson(args):
     shapes, unit_points = lists.map_areas(cov, scope)
     areas = area_features(cov, shapes, unit_points)
     return _json(CoverageGeoOut().dump(areas), "application/geo+json")
+
+
+@blp.route("/coverage/map/venues")
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, MapVenuesOut)
+@blp.doc(responses={"304": {"description": "Unchanged since the ETag given in If-None-Match"}})
+@requires(P.COVERAGE_READ)
+def coverage_map_venues(args):
+    """The venues of the figure set as the map draws them, compact rows of [lat, lon, state,
+    id, name, area id] (what the coverage page's map fetches). With an ETag: send it back in
+    If-None-Match, unchanged rows answer 304."""
+    period = period_of(args)
+    as_of, level = rule.map_of(period, args.get("as_of"), args["level"])
+    points = lists.map_points(
+        period, scope=scope_of(current_user), level=level, sector=args.get("sector"), as_of=as_of
+    )
+    body = MapVenuesOut().dump({"venues": venue_rows(points)})
+    return revalidated(_encoded(body), "application/json")
+
+
+@blp.route("/coverage/map/shapes")
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, MapShapesOut, content_type="application/geo+json")
+@blp.doc(responses={"304": {"description": "Unchanged since the ETag given in If-None-Match"}})
+@requires(P.COVERAGE_READ)
+def coverage_map_shapes(args):
+    """The (simplified) polygons of the units of a level on the map of as_of that the
+    account's figure sets show, by GSO code (what the coverage page's map fetches; no
+    figures). With an ETag: send it back in If-None-Match, unchanged polygons answer 304."""
+    as_of, level = rule.map_of(period_of(args), args.get("as_of"), args["level"])
+    shapes = lists.area_shapes(level, scope_of(current_user), as_of)
+    body = MapShapesOut().dump({"features": shapes})
+    return revalidated(_encoded(body), "application/geo+json")
+
+
+def _encoded(body: dict) -> bytes:
+    """Compact UTF-8 JSON (the same content gives the same bytes, so the same ETag)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @blp.route("/coverage/venues")

@@ -29,7 +29,6 @@ MAP_CSS = "css/coverage-map.css"
 # Colour-blind-safe pairs: orange below target, teal meeting it, grey without venues.
 COLOURS = {"below": "#e66101", "meets": "#1b9e77", "none": "#bdbdbd"}
 VENUE_COLOURS = {IN_PERIOD: "#1b9e77", EARLIER: "#7570b3", NEVER: "#d7191c"}
-STATE_CODES = {IN_PERIOD: 0, EARLIER: 1, NEVER: 2}
 BORDER = "#263238"
 # Clusters in a neutral colour (the status colours belong to areas and venues), ringed in red
 # when they hold a never-inspected venue.
@@ -65,7 +64,10 @@ class VendoredMap(folium.Map):
         {% endmacro %}
 
         {% macro html(this, kwargs) %}
-            <div class="folium-map" id={{ this.get_name()|tojson }} ></div>
+            <div class="folium-map" id={{ this.get_name()|tojson }}
+            {%- for key, url in this.sources.items() %}
+                {{- " " }}data-{{ key }}="{{ url|e }}"
+            {%- endfor %}></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
@@ -84,8 +86,11 @@ class VendoredMap(folium.Map):
         """
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The URLs its layers fetch their data from (the live page), as data-* attributes of
+        # the map's element: {"venues": url} is read as map.getContainer().dataset.venues.
+        self.sources: dict[str, str] = {}
         # Instance lists: never mutate folium's module-level defaults. The map's styles come
         # after Leaflet's, which they override.
         self.default_js = [("leaflet", _static(LEAFLET_JS))]
@@ -96,15 +101,127 @@ class VendoredMap(folium.Map):
 
 
 class VenueClusters(FastMarkerCluster):
-    """Venues as clustered circle markers built in the browser from compact rows."""
+    """Venues as clustered circle markers built in the browser from compact rows
+    (map_geojson.venue_rows): embedded in the page, or fetched from the map's data-``source``
+    URL (the live page: the browser keeps the rows and revalidates them, a 304 when they are
+    unchanged)."""
 
-    def __init__(self, data, callback: str, **kwargs):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                {%- if this.icon_create_function is not none %}
+                cluster.options.iconCreateFunction =
+                    {{ this.icon_create_function.strip() }};
+                {%- endif %}
+                function add(rows) { cluster.addLayers(rows.map(callback)); }
+                {%- if this.source %}
+                var map = {{ this._parent.get_name() }};
+                fetch(map.getContainer().dataset[{{ this.source|tojson }}],
+                      {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+                    .then(function (r) {
+                        if (!r.ok) { throw new Error('venues: HTTP ' + r.status); }
+                        return r.json();
+                    })
+                    .then(function (body) { add(body.venues); });
+                {%- else %}
+                var data = {{ this.data|tojson }};
+                add(data);
+                {%- endif %}
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, data, callback: str, source: str | None = None, **kwargs):
         super().__init__(data, callback=callback, **kwargs)
+        self.source = source
         self.default_js = [("markerclusterjs", _static(CLUSTER_JS))]
         self.default_css = [
             ("markerclustercss", _static(CLUSTER_CSS[0])),
             ("markerclusterdefaultcss", _static(CLUSTER_CSS[1])),
         ]
+
+
+class AreaShapes(folium.map.Layer):
+    """The areas coloured by their status, with a tooltip (the name, as text) and a popup
+    (escaped HTML, maps._area_popup); a unit without a polygon is a circle at its point.
+
+    ``features`` is the map's FeatureCollection (map_geojson.MapAreasOut). With a ``source``
+    its polygons are left out of the page: they come from the map's data-``source`` URL
+    (map_geojson.MapShapesOut, by GSO code; the browser keeps them and revalidates them).
+    The areas have their own pane under the venues', whichever arrives first."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var map = {{ this._parent.get_name() }};
+                if (!map.getPane('covAreas')) { map.createPane('covAreas').style.zIndex = 390; }
+                var colours = {{ this.colours|tojson }}, border = {{ this.border|tojson }};
+                function style(feature) {
+                    return {fillColor: colours[feature.properties.status], color: border,
+                            weight: 1.5, fillOpacity: 0.55};
+                }
+                var areas = L.geoJson(null, {
+                    pane: 'covAreas',
+                    style: style,
+                    pointToLayer: function (feature, latlng) {
+                        return L.circleMarker(latlng, L.extend({radius: 14, pane: 'covAreas'},
+                                                               style(feature)));
+                    },
+                    // the popup is HTML escaped in maps._area_popup; the name is text
+                    onEachFeature: function (feature, layer) {
+                        layer.bindPopup(feature.properties.popup);
+                        var name = document.createElement('span');
+                        name.textContent = feature.properties.name;
+                        layer.bindTooltip(name, {sticky: true});
+                        layer.on({
+                            mouseover: function () {
+                                layer.setStyle({weight: 3, fillOpacity: 0.7});
+                            },
+                            mouseout: function () { areas.resetStyle(layer); }
+                        });
+                    }
+                });
+                var features = {{ this.features|tojson }};
+                areas.addData(features);  // those with a geometry (all of them, embedded)
+                {%- if this.source %}
+                fetch(map.getContainer().dataset[{{ this.source|tojson }}],
+                      {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+                    .then(function (r) {
+                        if (!r.ok) { throw new Error('areas: HTTP ' + r.status); }
+                        return r.json();
+                    })
+                    .then(function (shapes) {
+                        var geometry = {};
+                        shapes.features.forEach(function (s) { geometry[s.id] = s.geometry; });
+                        areas.addData(features.features.filter(function (f) {
+                            return !f.geometry && geometry[f.id];
+                        }).map(function (f) {
+                            return L.extend({}, f, {geometry: geometry[f.id]});
+                        }));
+                    });
+                {%- endif %}
+                return areas;
+            })();
+            {%- if this.show %}
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+            {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: dict, name: str, source: str | None = None):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "AreaShapes"
+        self.features = features
+        self.source = source
+        self.colours = COLOURS
+        self.border = BORDER
 
 
 class AreaLabels(folium.map.Layer):
@@ -228,8 +345,9 @@ def legend_html(cov: Coverage) -> str:
     return "".join(rows)
 
 
-def venue_callback(url_template: str | None, fallback_urls: list[str]) -> str:
-    """The JS that turns a compact row into a coloured circle marker with a popup."""
+def venue_callback(url_template: str | None, fallback_urls: dict[int, str]) -> str:
+    """The JS that turns a compact row into a coloured circle marker with a popup
+    (fallback_urls: the venue list of each area, by area id, when venues have no page)."""
     labels = [
         _("inspected in the period"),
         _("inspected earlier"),

@@ -1,5 +1,7 @@
-"""The areas' polygons with their figures as GeoJSON: the API's (schemas.CoverageGeoOut) and
-the map's, which carries only what the map shows."""
+"""The map's data: the areas' polygons with their figures as GeoJSON (the API's,
+schemas.CoverageGeoOut, and the map's, which carries only what the map shows), the polygons
+alone (MapShapesOut) and the venues as compact rows (MapVenuesOut): the page fetches these
+two, the exported file embeds them."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from sqlalchemy import Row
 
 from .periods import Period
 from .plans import Targets
-from .rule import Coverage, Figures
+from .rule import EARLIER, IN_PERIOD, NEVER, Coverage, Figures
 from .schemas import AreaFeatureOut
+
+STATE_CODES = {IN_PERIOD: 0, EARLIER: 1, NEVER: 2}  # a venue's state in the map's rows
 
 
 @dataclass
@@ -110,3 +114,48 @@ def bounds(fc: dict) -> list | None:
     if not xs:
         return None
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def venue_rows(points: Sequence[Row]) -> list[list]:
+    """The venues of lists.map_points as the map's compact rows: [lat, lon, state code, id,
+    name, area id]; the name is data the popup sets as text."""
+    return [
+        [round(p.lat, 5), round(p.lon, 5), STATE_CODES[p.state], p.id, p.name, p.area_id]
+        for p in points
+    ]
+
+
+class MapVenuesOut(Schema):
+    """The venues of a figure set on the map (see venue_rows)."""
+
+    venues = fields.List(
+        fields.Tuple(
+            (
+                fields.Float(),
+                fields.Float(),
+                fields.Integer(),
+                fields.Integer(),
+                fields.String(),
+                fields.Integer(allow_none=True),
+            )
+        ),
+        metadata={
+            "description": "[lat, lon, state (0 inspected in the period, 1 earlier, "
+            "2 never), venue id, name, area id]"
+        },
+    )
+
+
+class MapShapeOut(Schema):
+    """A unit's (simplified) polygon, by GSO code: the map's feature of that id gets it."""
+
+    type = fields.Constant("Feature")
+    id = fields.String(attribute="code", metadata={"description": "GSO code"})
+    geometry = fields.Function(lambda s: json.loads(s.geojson))
+
+
+class MapShapesOut(Schema):
+    """The polygons of the units of a level on the map of a day (lists.area_shapes)."""
+
+    type = fields.Constant("FeatureCollection")
+    features = fields.List(fields.Nested(MapShapeOut))

@@ -21,18 +21,16 @@ from markupsafe import escape
 from sqlalchemy import Row
 
 from .map_elements import (
-    BORDER,
     CLUSTER_ICON,
-    COLOURS,
-    STATE_CODES,
     AreaLabels,
+    AreaShapes,
     Legend,
     VendoredMap,
     VenueClusters,
     legend_html,
     venue_callback,
 )
-from .map_geojson import MapAreasOut, area_features, bounds
+from .map_geojson import MapAreasOut, area_features, bounds, venue_rows
 from .rule import Coverage, Figures
 
 
@@ -95,10 +93,14 @@ def build_map(
     unit_points: Sequence[Row] = (),
     planned: Sequence[Row] = (),
     external: bool = False,
+    venues_url: str | None = None,
+    shapes_url: str | None = None,
 ) -> folium.Map:
     """The folium map of a figure set (shapes from lists.area_shapes, venue points from
     lists.map_points, the points of units without a polygon from lists.unit_points: drawn as
-    circles).
+    circles). With venues_url and shapes_url the venues and the polygons are not embedded:
+    the page fetches them from there (map_geojson.MapVenuesOut, MapShapesOut), the browser
+    keeps them; the exported file embeds everything.
 
     area_links(code, figure) gives the URL of the venue list behind a figure of an area.
     """
@@ -128,31 +130,18 @@ def build_map(
     fc = MapAreasOut().dump(areas)
     by_code = {r.code: r for r in cov.rows}
     if fc["features"]:
-        status = {f["id"]: f["properties"]["status"] for f in fc["features"]}
-        folium.GeoJson(
-            fc,
-            name=_("Coverage"),
-            style_function=lambda f: {
-                "fillColor": COLOURS[status[f["id"]]],
-                "color": BORDER,
-                "weight": 1.5,
-                "fillOpacity": 0.55,
-            },
-            highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.7},
-            # a unit without a polygon is drawn at its point
-            marker=folium.CircleMarker(radius=14),
-            # The popup is HTML escaped here (_area_popup); the name is text, not markup.
-            on_each_feature=JsCode(
-                "function (feature, layer) {"
-                " layer.bindPopup(feature.properties.popup);"
-                " var name = document.createElement('span');"
-                " name.textContent = feature.properties.name;"
-                " layer.bindTooltip(name, {sticky: true}); }"
-            ),
-        ).add_to(fmap)
         box = bounds(fc)
-        if box:
-            fmap.fit_bounds(box)
+        if shapes_url:  # the page: polygons fetched, the units drawn at a point embedded
+            fmap.sources["areas"] = shapes_url
+            polygons = {s.code for s in shapes}
+            for f in fc["features"]:
+                if f["id"] in polygons:
+                    f["geometry"] = None
+        AreaShapes(fc, name=_("Coverage"), source="areas" if shapes_url else None).add_to(fmap)
+        if box:  # the first view, at once (no zoom animation while the page loads)
+            fit = folium.map.FitBounds(box)
+            fit.options["animate"] = False
+            fmap.add_child(fit)
         places = [(s.code, s.label_lat, s.label_lon) for s in shapes]
         places += [(u.code, u.lat, u.lon) for u in unit_points]
         # most important first (where labels would overlap, these are the ones shown): the
@@ -166,24 +155,19 @@ def build_map(
             for code, lat, lon in places
         ]
         AreaLabels(labels, name=_("Counts (inspected/in scope)")).add_to(fmap)
-    if points:
-        area_codes = {r.area_id: r.code for r in cov.rows}
-        index = {aid: i for i, aid in enumerate(area_codes)}
-        fallback_urls = [area_links(code, "in_scope") for code in area_codes.values()]
-        data = [
-            [
-                round(p.lat, 5),
-                round(p.lon, 5),
-                STATE_CODES[p.state],
-                p.id,
-                p.name,
-                index.get(p.area_id, -1),
-            ]
-            for p in points
-        ]
+    if points or venues_url:
+        url_template = _venue_url_template(external)
+        fallback_urls = (
+            {}
+            if url_template
+            else {r.area_id: area_links(r.code, "in_scope") for r in cov.rows if r.area_id}
+        )
+        if venues_url:
+            fmap.sources["venues"] = venues_url
         VenueClusters(
-            data,
-            callback=venue_callback(_venue_url_template(external), fallback_urls),
+            [] if venues_url else venue_rows(points),
+            callback=venue_callback(url_template, fallback_urls),
+            source="venues" if venues_url else None,
             name=_("Venues"),
             chunkedLoading=True,
             showCoverageOnHover=False,

@@ -213,8 +213,13 @@ def index():
 def _map(cov, scope, period: periods.Period, args: dict, external: bool = False):
     """The folium map of a figure set, and the rows it cannot draw (listed under it)."""
     shapes, unit_points = lists.map_areas(cov, scope)
-    points = lists.map_points(
-        period, scope=scope, level=cov.level, sector=args.get("sector"), as_of=cov.as_of
+    # the page fetches its venues (the browser keeps them); the exported file embeds them
+    points = (
+        lists.map_points(
+            period, scope=scope, level=cov.level, sector=args.get("sector"), as_of=cov.as_of
+        )
+        if external
+        else []
     )
     links = _links(
         period, args.get("sector"), external=external, as_of=args.get("as_of"), level=cov.level
@@ -229,8 +234,21 @@ def _map(cov, scope, period: periods.Period, args: dict, external: bool = False)
         unit_points=unit_points,
         planned=planned_points(current_user, period, scope),
         external=external,
+        venues_url=None if external else _data_url("venues", cov, args.get("sector")),
+        shapes_url=None if external else _data_url("shapes", cov),
     )
     return fmap, undrawn_rows(cov, shapes, unit_points)
+
+
+def _data_url(what: str, cov, sector: str | None = None) -> str:
+    """Where the page's map fetches the venues of this figure set, or its polygons (which
+    depend on the level and the map's day only), in the account's scope as the page."""
+    query = {"level": cov.level, "as_of": cov.as_of.isoformat()}
+    if what == "venues":
+        query.update(cov.period.args())
+        if sector:
+            query["sector"] = sector
+    return url_for(f"coverage_api.coverage_map_{what}", **query)
 
 
 def _current_query(args: dict, cov) -> dict:

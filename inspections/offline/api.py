@@ -3,7 +3,6 @@ that a queue replayed later makes first (a fresh CSRF token, or 401: sign in aga
 
 from __future__ import annotations
 
-from flask import Response, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -12,6 +11,7 @@ from marshmallow import Schema, fields
 from ..accounts.permissions import P, requires
 from ..apidoc import Blueprint
 from ..dbtypes import utcnow
+from ..http_cache import revalidated
 from . import services
 
 blp = Blueprint(
@@ -45,14 +45,7 @@ def pack():
     force today and the current rounds of their teams (venue ids, order, state). Send the
     ETag back in If-None-Match: an unchanged pack answers 304."""
     body, etag = services.encode(services.pack_for(current_user, str(get_locale())))
-    if etag in request.if_none_match:
-        resp = Response(status=304)
-    else:
-        resp = Response(body, mimetype="application/json")
-    resp.set_etag(etag)
-    resp.headers["Cache-Control"] = "private, no-cache"
-    resp.headers["Vary"] = "Cookie, Authorization, Accept-Language"
-    return resp
+    return revalidated(body, "application/json", etag)
 
 
 @blp.route("/session", methods=["GET"])

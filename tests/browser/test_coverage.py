@@ -59,6 +59,23 @@ def _arrange(app) -> None:
         db.session.commit()
 
 
+# The venues the map fetched (folium's map is a page global): how many, and one's popup open.
+OPEN_VENUE = """() => new Promise((done) => {
+  const map = Object.keys(window).filter((k) => k.startsWith('map_'))
+    .map((k) => window[k]).find((v) => v instanceof L.Map);
+  let group = null;
+  map.eachLayer((layer) => { if (layer instanceof L.MarkerClusterGroup) group = layer; });
+  const venues = group.getLayers(), first = venues[0];
+  map.setView(first.getLatLng(), 18, {animate: false});  // no clusters from zoom 16
+  let tries = 0;
+  (function wait() {
+    if (map.hasLayer(first)) { first.openPopup(); done(venues.length); }
+    else if (++tries > 50) { done('not on the map at zoom ' + map.getZoom()); }
+    else { setTimeout(wait, 100); }
+  })();
+})"""
+
+
 def test_coverage_page_on_a_phone(phone, live_server):
     _arrange(live_server.app)
     page = phone
@@ -79,6 +96,12 @@ def test_coverage_page_on_a_phone(phone, live_server):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.errors == []  # no script errors, no CSP refusals
     assert outside == []  # nothing fetched from outside (no tiles configured)
+    # the venues came by their own request: all 40, each with its popup (name as text, link)
+    assert page.evaluate(OPEN_VENUE) == 40
+    popup = page.locator(".leaflet-popup-content .cov-popup")
+    assert popup.locator("strong").inner_text().startswith("Karaoke Thử")
+    assert "/venues/" in popup.locator("a").get_attribute("href")
+    page.locator(".leaflet-popup-close-button").click()
 
     page.locator('tr[data-code="593"] a[data-figure="never_inspected"]').tap()
     page.wait_for_url("**/coverage/areas/593?*figure=never_inspected*")

@@ -15,8 +15,8 @@ from tests.coverage.test_rule import point_in
 
 EVIL = "<img src=x onerror=alert(1)><b>Bar</b>"
 EVIL_AREA = "<img src=x onerror=alert(2)><b>Phường</b>"
-# folium's script lines: the areas' layer gets its FeatureCollection, the clusters their rows
-AREAS = re.compile(r"geo_json_\w+_add\((\{.*\})\);$", re.M)
+# the map's script lines: the areas' layer gets its FeatureCollection, the clusters their rows
+AREAS = re.compile(r"var features = (\{.*\});$", re.M)
 ROWS = re.compile(r"var data = (\[.*\]);$", re.M)
 
 

@@ -97,9 +97,11 @@ def configure_security(app: Flask) -> None:
 
     @app.before_request
     def _nonce():
-        g.csp_nonce = secrets.token_urlsafe(16)
+        _csp_nonce()
 
-    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
+    # Also made on first use: a request refused by an earlier hook (403, 404…) still renders
+    # its error page with a nonce its scripts can run under.
+    app.jinja_env.globals["csp_nonce"] = _csp_nonce
 
     @app.after_request
     def _finish(response):
@@ -109,6 +111,13 @@ def configure_security(app: Flask) -> None:
         return response
 
 
+def _csp_nonce() -> str:
+    """This request's script nonce."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
 def _security_headers(app: Flask, response) -> None:
     tiles = app.config.get("TILE_URL") or ""
     tile_origin = ""
@@ -116,7 +125,7 @@ def _security_headers(app: Flask, response) -> None:
         scheme, _sep, rest = tiles.partition("://")
         host = rest.split("/", 1)[0].replace("{s}", "*")
         tile_origin = f" {scheme}://{host}"
-    nonce = g.get("csp_nonce", "")
+    nonce = _csp_nonce()
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; "

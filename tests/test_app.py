@@ -81,6 +81,17 @@ def test_security_headers(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_a_refused_page_still_has_a_script_nonce(as_user):
+    """A 403 raised by a before_request hook (before the nonce hook) renders the error page
+    under a real nonce: its import map and scripts are not blocked by the CSP."""
+    r = as_user("t_insp").get("/rounds")  # coordinators only
+    assert r.status_code == 403
+    nonce = re.search(r"'nonce-([^']*)'", r.headers["Content-Security-Policy"])[1]
+    assert len(nonce) >= 16
+    tags = [t for t in re.findall(r"<script\b[^>]*>", r.get_data(as_text=True)) if "src=" not in t]
+    assert all(f'nonce="{nonce}"' in t for t in tags)
+
+
 def test_pages_with_personal_data_are_not_stored(client, as_user):
     assert client.get("/login").headers["Cache-Control"] == "no-store"
     as_user("t_coord")

@@ -80,7 +80,7 @@ class VendoredMap(folium.Map):
                 }
             );
             {%- if this.control_scale %}
-            L.control.scale().addTo({{ this.get_name() }});
+            L.control.scale({ imperial: false }).addTo({{ this.get_name() }});
             {%- endif %}
         {% endmacro %}
         """

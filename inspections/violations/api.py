@@ -144,7 +144,7 @@ def export_violations(args):
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    resp = Response(body, mimetype=mimetype)
+    resp = Response(body, content_type=mimetype)  # CSV names its charset itself
     resp.headers["Content-Disposition"] = f'attachment; filename="{register.export_filename(fmt)}"'
     return resp
 

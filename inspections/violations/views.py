@@ -204,7 +204,7 @@ EXPORT_TYPES = {
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    resp = Response(body, mimetype=mimetype)
+    resp = Response(body, content_type=mimetype)  # CSV names its charset itself
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -12,8 +12,12 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const fmt = (text, vals) => text.replace(/%\((\w+)\)s/g, (_m, k) => (vals[k] ?? '') + '');
 const fold = (s) =>
   (s || '').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
-const LOCALE = document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN';
-const when = (t) => new Date(t).toLocaleString(LOCALE, { dateStyle: 'short', timeStyle: 'short' });
+// dd/mm/yyyy HH:MM in both languages, as the server prints dates (inspections/i18n.py).
+const p2 = (n) => String(n).padStart(2, '0');
+const when = (t) => {
+  const d = new Date(t);
+  return `${p2(d.getDate())}/${p2(d.getMonth() + 1)}/${d.getFullYear()} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
+};
 const LIMIT = 60;
 
 // ------------------------------------------------------------------ venues on this phone

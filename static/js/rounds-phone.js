@@ -11,8 +11,14 @@ const T = JSON.parse(document.getElementById('rd-data').textContent).t;
 const USER = Number(document.getElementById('offline-boot').dataset.user);
 const $ = (sel, root = document) => root.querySelector(sel);
 const fmt = (text, vals) => text.replace(/%\((\w+)\)s/g, (_m, k) => (vals[k] ?? '') + '');
-const LOCALE = document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN';
-const day = (iso) => new Date(`${iso}T00:00:00`).toLocaleDateString(LOCALE);
+// dd/mm/yyyy (and HH:MM) in both languages, as the server prints dates (inspections/i18n.py).
+const p2 = (n) => String(n).padStart(2, '0');
+const dmy = (d) => `${p2(d.getDate())}/${p2(d.getMonth() + 1)}/${d.getFullYear()}`;
+const day = (iso) => dmy(new Date(`${iso}T00:00:00`));
+const when = (t) => {
+  const d = new Date(t);
+  return `${dmy(d)} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
+};
 const STATES = { d: 'done', c: 'could_not', t: 'todo' };
 
 let pack = null;
@@ -162,7 +168,7 @@ function paint() {
     state.textContent = T.no_pack;
     return;
   }
-  state.textContent = fmt(T.updated, { time: new Date(pack.fetched_at).toLocaleString(LOCALE, { dateStyle: 'short', timeStyle: 'short' }) });
+  state.textContent = fmt(T.updated, { time: when(pack.fetched_at) });
   const rounds = pack.data.rounds || [];
   if (!rounds.length) {
     box.append(el('p', 'text-muted', T.none));

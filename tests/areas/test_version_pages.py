@@ -48,6 +48,7 @@ def test_the_unit_page_says_which_commune_was_divided(as_user):
     client.set_cookie("lang", "vi")
     vi = client.get("/areas/22978").get_data(as_text=True)
     assert "được chia tách ngày 1/7/2025" in vi
+    assert "Cấp xã" in vi and "<dd>commune" not in vi  # the level in words, not its code
 
 
 def test_boundaries_match_codes_within_one_map_only(create_venue):

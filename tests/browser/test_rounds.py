@@ -4,6 +4,7 @@ with a reason and a photo, which reaches the server once through the queue."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 
@@ -90,6 +91,11 @@ def test_inspector_round_list_and_could_not_inspect(phone, live_server, tmp_path
     expect(items).to_have_count(3)
     assert items.all_inner_texts() == [n for n, _d in VENUES]  # the coordinator's order
     expect(page.locator(".rd-progress")).to_contain_text("0 done · 3 not yet")
+    # dates as the server prints them, dd/mm/yyyy (not the browser's short "2/12/26")
+    today = clock.today()
+    period = f"{today - timedelta(days=1):%d/%m/%Y} – {today + timedelta(days=20):%d/%m/%Y}"
+    expect(page.locator(f'section.rd-round[data-round="{round_id}"]')).to_contain_text(period)
+    expect(page.locator("#rd-state")).to_contain_text(re.compile(r"\b\d\d/\d\d/\d{4} \d\d:\d\d\b"))
 
     page.click("#rd-by-distance")
     expect(items.first).to_have_text("Karaoke Gần")

@@ -82,6 +82,7 @@ def test_page_renders_the_map_from_vendored_files_under_the_csp(
     assert "/static/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js" in html
     assert "/static/vendor/leaflet.markercluster-1.5.3/MarkerCluster.Default.css" in html
     assert "L.markerClusterGroup" in html and "L.geoJson" in html and "L.control.layers" in html
+    assert "L.control.scale({ imperial: false })" in html  # kilometres only, no miles
     nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"])[1]
     tags = re.findall(r"<script\b[^>]*>", html)
     inline = [t for t in tags if "src=" not in t]

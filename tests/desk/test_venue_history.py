@@ -51,3 +51,15 @@ def test_the_command_line_and_an_import_are_named(app, as_user, client):
     client.set_cookie("lang", "vi")
     log = _text(client.get(f"/venues/{row.venue_id}").get_data(as_text=True))
     assert "Tạo hồ sơ" in log and "danh_sach.xlsx" in log
+
+
+def test_an_empty_timeline_does_not_deny_the_change_log(as_user, client, create_venue):
+    """A venue never inspected: the history says what is missing (inspections, violations…),
+    not "nothing recorded" above a change log that counts its creation."""
+    venue = create_venue(name="Karaoke Mới Mở")
+    as_user("t_review")
+    client.set_cookie("lang", "vi")
+    text = _text(client.get(f"/venues/{venue.id}").get_data(as_text=True))
+    assert "Chưa có gì được ghi nhận" not in text
+    assert "Chưa có lần kiểm tra, vi phạm, tin báo hay ghi chú nào." in text
+    assert re.search(r"Các lần thay đổi thông tin cơ sở \(\d+\)", text)

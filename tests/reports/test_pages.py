@@ -78,6 +78,9 @@ def test_the_plan_names_its_standing_agency(client):
     # its indicators: copied from the 2024 plan, then changed
     page = client.get(f"/reports/plans/{plan.id}").get_data(as_text=True)
     assert "no indicators yet" in page
+    # the report of its year says so rather than showing an empty table
+    report = client.get("/reports/report:2026-Q1").get_data(as_text=True)
+    assert 'id="rep-no-indicators"' in report and 'id="rep-indicators"' not in report
     old = db.session.scalar(select(Plan.id).where(Plan.number == "1227/KH-UBND"))
     token = csrf_token(client, f"/reports/plans/{plan.id}")
     r = client.post(f"/reports/plans/{plan.id}/copy", data={"csrf_token": token, "source": old})

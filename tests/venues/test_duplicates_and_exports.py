@@ -136,6 +136,8 @@ def test_exports_of_a_filtered_list(as_user, create_venue, create_inspection, ap
 
     r = client.get("/venues/export.csv?sector=karaoke&q=xuat khau")
     assert r.status_code == 200 and r.data.startswith(b"\xef\xbb\xbf")
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    assert 'filename="co-so-' in r.headers["Content-Disposition"]  # named in Vietnamese
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert len(rows) == 2 and rows[1][1] == "Karaoke Xuất Khẩu"
     record = dict(zip(rows[0], rows[1], strict=True))

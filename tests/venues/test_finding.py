@@ -22,6 +22,9 @@ def test_search_ignores_accents_and_case(as_user, create_venue):
     assert html.index("Karaoke Hoàng Gia") < html.index("Hoàng Hôn")
     assert "Karaoke Hoàng Gia" not in client.get("/venues?q=song+bien").get_data(as_text=True)
     assert "Karaoke Hoàng Gia" not in client.get("/venues?q=50%25").get_data(as_text=True)
+    # a search that finds nothing says what it searches and where a commune is chosen
+    nothing = client.get("/venues?q=phan+thiet").get_data(as_text=True)
+    assert "choose it under Filters › Area" in nothing
 
 
 def test_filters_area_sector_status(as_user, create_venue):

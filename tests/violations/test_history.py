@@ -56,6 +56,8 @@ def test_repeat_offenders_count_inside_the_window_only(
     assert listing.count("repeat-badge") == 2  # the card and the table row
     register = client.get(f"/violations?venue={edge.id}").get_data(as_text=True)
     assert "repeat-badge" in register
+    # the badge says what its number counts (a phone has no hover title)
+    assert "Repeat offender: 2 violations" in register
 
 
 def test_the_timeline_shows_everything_newest_first_with_who(

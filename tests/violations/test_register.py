@@ -121,7 +121,7 @@ def test_exports_csv_and_xlsx_with_the_filters_and_audited(
     _setup(create_venue, record_violation)
     as_user("t_review")
     r = client.get("/violations/export?format=csv&area=593&sort=oldest")
-    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(r.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["ID", "Inspected on", "Venue"]
     assert [row[2] for row in rows[1:]] == [

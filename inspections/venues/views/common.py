@@ -76,7 +76,7 @@ def choices() -> dict:
 
 def download(body: bytes, mimetype: str, filename: str) -> Response:
     """A file to download, never cached."""
-    resp = Response(body, mimetype=mimetype)
+    resp = Response(body, content_type=mimetype)  # CSV names its charset itself
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     resp.headers["Cache-Control"] = "no-store"
     return resp

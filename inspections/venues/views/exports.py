@@ -31,4 +31,4 @@ def export(fmt: str):
     body, n = make(args, user_scope(), clock.today(), str(get_locale()))
     described = ", ".join(f"{k}={v}" for k, v in sorted(raw.items())) or "all"
     record("export", object_type="venue", summary=f"{fmt}: {n} venues ({described})"[:500])
-    return download(body, mimetype, f"venues-{clock.now():%Y%m%d-%H%M}.{fmt}")
+    return download(body, mimetype, f"co-so-{clock.now():%Y%m%d-%H%M}.{fmt}")

@@ -137,7 +137,7 @@ def labels_pdf():
     ids = ids[:MAX_LABELS]
     body = qr.label_sheet_pdf(_labels_for(ids), title=_("QR labels"))
     record("export", object_type="venue", summary=f"QR labels PDF: {len(ids)} venues")
-    return download(body, "application/pdf", f"qr-labels-{clock.now():%Y%m%d}.pdf")
+    return download(body, "application/pdf", f"nhan-qr-{clock.now():%Y%m%d}.pdf")
 
 
 @bp.get("/venues/labels.png")
@@ -157,4 +157,4 @@ def labels_png():
         return resp
     body = qr.label_sheet_png(_labels_for(ids), page=sheet)
     record("export", object_type="venue", summary=f"QR labels PNG page {sheet}: {len(ids)} venues")
-    return download(body, "image/png", f"qr-labels-{clock.now():%Y%m%d}-{sheet}.png")
+    return download(body, "image/png", f"nhan-qr-{clock.now():%Y%m%d}-{sheet}.png")

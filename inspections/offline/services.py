@@ -127,7 +127,9 @@ def pack_for(user, locale: str) -> dict:
             func.ST_X(Venue.location).label("lon"),
         )
         .join(Sector, Sector.id == Venue.sector_id)
-        .outerjoin(commune, commune.id == Venue.commune_id)
+        # today's commune (found as "Phường Phan Thiết"); the former one, already in most
+        # addresses, only where the venue has no today's commune
+        .outerjoin(commune, commune.id == func.coalesce(Venue.commune_2025_id, Venue.commune_id))
         .where(
             scope_of(user).venues(Venue),
             Venue.merged_into_id.is_(None),

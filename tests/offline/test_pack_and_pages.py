@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from inspections.accounts.services import save_team
+from inspections.areas.models import Area
 from inspections.extensions import db
 from inspections.venues.models import Venue
 
@@ -41,6 +42,9 @@ def test_pack_has_the_operating_venues_of_the_team_areas(as_user, create_venue, 
     found = next(v for v in pack["venues"] if v["id"] == here.id)
     assert found["name"] == "Karaoke Biển Xanh" and found["address"] == "3 Tôn Đức Thắng"
     assert found["sector"] == "karaoke" and abs(found["lat"] - 10.929) < 1e-4
+    # the commune of today's map, not the former one the address usually names already
+    today_commune = db.session.get(Area, db.session.get(Venue, here.id).commune_2025_id)
+    assert today_commune and found["commune"] == today_commune.name
     assert pack["user"]["username"] == "t_insp"
     assert [a["code"] for a in pack["areas"]] == ["593"]
     karaoke = next(s for s in pack["sectors"] if s["code"] == "karaoke")

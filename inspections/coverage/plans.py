@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Agency
 from ..errors import Invalid
@@ -45,6 +45,12 @@ def plan_for(period: Period) -> Targets:
     if plan is None:
         return Targets(None, DEFAULT_COVERAGE_TARGET, None, DEFAULT_TIPS_TARGET)
     return Targets(plan, plan.coverage_target_pct, plan.baseline_on, plan.tips_target_pct)
+
+
+def earliest_baseline() -> date | None:
+    """The earliest phase baseline of any plan: how far back periods are worth offering
+    (the 2024 plan's phase began in 2021, whatever a later plan's baseline)."""
+    return db.session.scalar(select(func.min(Plan.baseline_on)))
 
 
 def list_plans() -> list[Plan]:

@@ -37,7 +37,7 @@ from . import exports, lists, maps, next_visits, periods, rule
 from .map_file import standalone_html
 from .map_geojson import undrawn_rows
 from .models import DEFAULT_COVERAGE_TARGET, DEFAULT_TIPS_TARGET, Plan
-from .plans import default_standing_agency, list_plans, plan_for, save_plan
+from .plans import default_standing_agency, earliest_baseline, list_plans, plan_for, save_plan
 from .schemas import CoverageQuery, NextQuery, PlanForm, VenueListQuery
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
@@ -131,7 +131,7 @@ def _links(
 
 def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:
     today = local_today()
-    baseline = plan_for(periods.parse_key(str(today.year))).baseline_on
+    baseline = earliest_baseline() or plan_for(periods.parse_key(str(today.year))).baseline_on
     groups = periods.picker_groups(today, baseline)
     known = {key for _year, choices in groups for key, _label in choices}
     if period and period.key and period.key not in known:  # a period before the baseline

@@ -128,3 +128,29 @@ def test_the_page_picker_groups_years_most_recent_first(monkeypatch, as_user):
     # a period before the baseline is still shown, chosen
     old = as_user("t_coord").get("/coverage?period=2019-Q2").get_data(as_text=True)
     assert re.search(r'<option value="2019-Q2" selected>', old)
+
+
+def test_a_later_plan_does_not_hide_the_earlier_years(monkeypatch, as_user):
+    """A 2026 plan whose phase begins in 2026 (the demo's) still leaves 2021–2025 in the
+    picker: coordinators compare with the 2024 plan's years."""
+    from decimal import Decimal
+
+    from inspections.coverage.models import Plan
+    from inspections.extensions import db
+
+    db.session.add(
+        Plan(
+            number="DEMO-2026/KH-TEST",
+            year=2026,
+            issuer="Ủy ban nhân dân tỉnh Lâm Đồng",
+            coverage_target_pct=Decimal(20),
+            baseline_on=date(2026, 1, 1),
+            tips_target_pct=Decimal(100),
+        )
+    )
+    db.session.flush()
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
+    page = as_user("t_coord").get("/coverage").get_data(as_text=True)
+    picker = page[page.index('id="f-period"') : page.index("</select>", page.index("f-period"))]
+    years = re.findall(r'<optgroup label="([^"]+)"', picker)
+    assert years == ["2026", "2025", "2024", "2023", "2022", "2021"]

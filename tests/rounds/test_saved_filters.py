@@ -168,3 +168,16 @@ def test_the_round_form_fills_from_a_saved_filter(world, as_user):
     assert res.status_code == 302, res.get_data(as_text=True)
     made = db.session.scalars(select(Round).where(Round.title == "Đợt từ bộ lọc")).one()
     assert _ids(made) == [v["B"].id, v["A"].id]
+
+
+def test_saved_filters_are_audited(world):
+    from inspections.audit.models import AuditEvent
+
+    saved = filters.save_filter(user("t_coord"), "Karaoke", {"sector": "karaoke"})
+    db.session.flush()
+    event = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "saved_filter", AuditEvent.object_id == saved.id
+        )
+    ).one()
+    assert event.action == "create" and "Karaoke" in str(event.changes)

@@ -111,9 +111,12 @@ def patch_round(data, round_id: int):
 @requires(P.ROUNDS_MANAGE)
 def put_venues(data, round_id: int):
     """Replace the round's list (in this order), then add fill_limit venues from "what to
-    inspect next" for the team's area."""
+    inspect next" for the team's area — or, with filter_id, the venues of the team's area that
+    your saved venue filter finds (at most fill_limit when given). Another user's filter: 404."""
     found = access.get_round(current_user, round_id, manage=True)
-    return services.set_venues(current_user, found, data["venue_ids"], data["fill_limit"])
+    return services.set_venues(
+        current_user, found, data["venue_ids"], data["fill_limit"], data["filter_id"]
+    )
 
 
 @blp.route("/<int:round_id>/outcomes", methods=["POST"])

@@ -7,7 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
@@ -102,3 +112,18 @@ class RoundOutcome(Model):
     round: Mapped[Round] = relationship()
     venue: Mapped[Venue] = relationship()
     recorded_by: Mapped[User] = relationship()
+
+
+class SavedFilter(Model):
+    """A coordinator's saved filter of the venue list: exactly the list's query arguments
+    (checked by venues.schemas.VenueQuery when saved and again when used), to fill rounds from.
+    It is applied with its user's scope at use time."""
+
+    __tablename__ = "saved_filter"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    args: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

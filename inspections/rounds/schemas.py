@@ -66,6 +66,15 @@ class VenuesIn(Schema):
         validate=LIMIT,
         metadata={"description": 'then add this many venues from "what to inspect next"'},
     )
+    filter_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "instead, add the venues of the team's area found by this saved "
+            "venue filter of yours (at most fill_limit when given), in the filter's order"
+        },
+    )
 
 
 class RoundQuery(Schema):

@@ -133,9 +133,11 @@ def save_round(
     unannounced: bool = False,
     venue_ids: list[int] | None = None,
     fill_limit: int = 0,
+    filter_id: int | None = None,
 ) -> Round:
     """Create (found=None) or change a round; venue_ids (when given) replaces its list, and
-    fill_limit adds that many venues from "what to inspect next" after them."""
+    fill_limit adds that many venues from "what to inspect next" after them (or, with
+    filter_id, from the coordinator's saved filter)."""
     if not manages(user):
         raise NotFound(_("This page or object does not exist, or is outside your area."))
     title = (title or "").strip()
@@ -158,37 +160,49 @@ def save_round(
     found.decision_on = decision_on
     found.starts_on, found.ends_on = starts_on, ends_on
     found.unannounced = bool(unannounced)
-    if venue_ids is not None or fill_limit:
+    if venue_ids is not None or fill_limit or filter_id is not None:
         ids = list(venue_ids) if venue_ids is not None else [rv.venue_id for rv in found.venues]
-        _replace_venues(user, found, ids, fill_limit, scope)
+        _replace_venues(user, found, ids, fill_limit, scope, filter_id)
     db.session.flush()
     return found
 
 
 @transactional
-def set_venues(user, found: Round, venue_ids: list[int], fill_limit: int = 0) -> Round:
+def set_venues(
+    user, found: Round, venue_ids: list[int], fill_limit: int = 0, filter_id: int | None = None
+) -> Round:
     """Replace the round's list (in this order), then add up to fill_limit venues from "what
-    to inspect next" for the team's area."""
+    to inspect next" for the team's area — or, with filter_id, the venues of the team's area
+    that the coordinator's saved filter finds (at most fill_limit when given)."""
     if not manages(user):
         raise NotFound(_("This page or object does not exist, or is outside your area."))
-    _replace_venues(user, found, venue_ids, fill_limit, scope_of(user))
+    _replace_venues(user, found, venue_ids, fill_limit, scope_of(user), filter_id)
     db.session.flush()
     return found
 
 
-def _replace_venues(user, found: Round, venue_ids: list[int], fill_limit: int, scope) -> None:
+def _replace_venues(
+    user,
+    found: Round,
+    venue_ids: list[int],
+    fill_limit: int,
+    scope,
+    filter_id: int | None = None,
+) -> None:
     from .. import clock
 
     ids = list(dict.fromkeys(venue_ids))
     current = [rv.venue_id for rv in found.venues]
     if found.id is not None and found.status_on(clock.today()) == "closed":
-        if ids == current and not fill_limit:
+        if ids == current and not fill_limit and filter_id is None:
             return  # the form sends the list back unchanged with a new title
         raise Conflict(
             _("This round has ended: carry its unfinished venues into a new round instead."),
             field="venue_ids",
         )
-    if fill_limit:
+    if filter_id is not None:
+        ids += from_filter(user, found, filter_id, fill_limit, exclude=set(ids))
+    elif fill_limit:
         ids += suggest(found, scope, fill_limit, exclude=set(ids))
     check_venues(found.team, found.starts_on, ids, scope)
     kept = {rv.venue_id: rv for rv in found.venues}
@@ -238,6 +252,27 @@ def suggest(
         else []
     )
     return [v.id for v in ordered if v.id not in exclude and v.id not in closed][:limit]
+
+
+def from_filter(
+    user, found: Round, filter_id: int, limit: int, exclude: AbstractSet[int] = frozenset()
+) -> list[int]:
+    """The venues of the team's area that the coordinator's own saved filter finds, in the
+    filter's list order, after those already listed; at most ``limit`` when given. The filter
+    runs with the coordinator's scope today; venues it finds that cannot be planned (closed
+    before the round starts) are then refused by check_venues like a list typed by hand."""
+    from .. import clock
+    from .filters import venue_ids
+
+    want = (limit or MAX_VENUES) + len(exclude)
+    found_ids = venue_ids(user, filter_id, clock.today(), team_venues_clause(found.team), want + 1)
+    new = [i for i in found_ids if i not in exclude]
+    if not new:
+        raise Invalid(
+            _("The saved filter finds no venue in the team's area that is not listed yet."),
+            field="filter_id",
+        )
+    return new[:limit] if limit else new
 
 
 def coverage_year(found: Round) -> Period:

@@ -4,11 +4,14 @@ offline pack so it works without a connection."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
+from werkzeug.datastructures import MultiDict
 
 from .. import clock, storage
 from ..accounts.permissions import P, requires
@@ -16,7 +19,7 @@ from ..accounts.services import scope_of, teams_in
 from ..errors import InspectionsError, NotFound
 from ..extensions import db
 from ..forms import load_form
-from . import access, outcomes, progress, services
+from . import access, filters, outcomes, progress, services
 from .models import OUTCOME_KINDS, ROUND_KINDS, ROUND_STATUSES, RoundOutcome
 from .schemas import LIMIT, TITLE
 
@@ -60,6 +63,12 @@ class RoundForm(Schema):
     unannounced = fields.Boolean(load_default=False, metadata={"checkbox": True})
     venue_ids = fields.String(load_default="", validate=validate.Length(max=20_000))
     fill_limit = fields.Integer(load_default=0, validate=LIMIT)
+    filter_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class SaveFilterForm(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=filters.NAME_MAX))
+    query = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class CarryForm(Schema):
@@ -122,6 +131,7 @@ def _form_page(found, values: dict, errors: dict, status: int = 200):
         ],
         kinds=[(k, label(k)) for k in ROUND_KINDS],
         states=progress.venue_states(found) if found else [],
+        saved_filters=[(str(f.id), f.name) for f in filters.filters_of(current_user)],
     ), status
 
 
@@ -172,6 +182,35 @@ def new():
 def edit(round_id: int):
     """Change a round and its list."""
     return _save(access.get_round(current_user, round_id, manage=True))
+
+
+@bp.route("/filters", methods=["GET", "POST"])
+@requires(P.ROUNDS_MANAGE)
+def saved_filters():
+    """The coordinator's saved venue filters; POST saves the venue list's current filter
+    (its query string) under a name."""
+    errors: dict = {}
+    values: dict = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        data, errors = load_form(SaveFilterForm(), request.form)
+        if data is not None:
+            query = MultiDict(parse_qsl(data["query"].lstrip("?"), keep_blank_values=False))
+            raw = {k: query.getlist(k) for k in query}
+            try:
+                filters.save_filter(current_user, data["name"], raw)
+            except InspectionsError as exc:
+                errors = exc.messages()
+            else:
+                flash(_("Filter saved: fill a round from it on the round's form."), "success")
+                return redirect(url_for(".saved_filters"))
+    saved = filters.filters_of(current_user)
+    return render_template(
+        "rounds/filters.html",
+        saved=[(f, url_for("venues.index", **f.args)) for f in saved],
+        values=values,
+        errors=errors,
+    ), (422 if errors else 200)
 
 
 @bp.get("/<int:round_id>")

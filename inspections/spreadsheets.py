@@ -103,10 +103,20 @@ def write_workbook(sheets: list[Sheet]) -> bytes:
     return buf.getvalue()
 
 
-def write_xlsx(headers: list[str], rows: list[list], title: str = "sheet") -> bytes:
+def write_xlsx(
+    headers: list[str],
+    rows: list[list],
+    title: str = "sheet",
+    number_formats: dict[int, str] | None = None,
+) -> bytes:
     """A one-sheet workbook: bold frozen header, dates as dd/mm/yyyy; text that looks like a
-    formula ("=HYPERLINK(...)" typed as a venue name) stays text."""
-    return write_workbook([Sheet(title, headers, rows)])
+    formula ("=HYPERLINK(...)" typed as a venue name) stays text; numbers of the columns in
+    ``number_formats`` shown in that format (amounts: MONEY)."""
+    return write_workbook([Sheet(title, headers, rows, number_formats=number_formats or {})])
+
+
+# Amounts in đồng with thousands grouped (Excel shows the reader's own separator).
+MONEY = "#,##0"
 
 
 def _csv_cell(value):

@@ -391,7 +391,7 @@ def export_filename(fmt: str) -> str:
 
 def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:
     """The filtered register as XLSX or CSV (at most EXPORT_CAP rows), and its row count."""
-    from ..spreadsheets import write_csv, write_xlsx
+    from ..spreadsheets import MONEY, write_csv, write_xlsx
 
     on = today()
     all_ids = ids(user, f, 0, EXPORT_CAP, on)
@@ -403,5 +403,7 @@ def export(user, f: dict, fmt: str, locale: str) -> tuple[bytes, int]:
             values = export_row(row, locale, on)
             out.append([values[key] for _v, _e, key in EXPORT_COLUMNS])
     if fmt == "xlsx":
-        return write_xlsx(headers, out, title=_("Violations")), len(out)
+        keys = [key for _v, _e, key in EXPORT_COLUMNS]
+        money = {keys.index("fine_vnd"): MONEY}
+        return write_xlsx(headers, out, title=_("Violations"), number_formats=money), len(out)
     return write_csv(headers, out), len(out)

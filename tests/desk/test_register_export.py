@@ -36,6 +36,14 @@ def test_the_xlsx_export_in_vietnamese(as_user, client, create_venue, record_vio
     assert massage[col["Mã ngành nghề"]] == "massage"
     assert massage[col["Mã tình trạng khắc phục"]] == "overdue"
     assert massage[col["Mã đối tượng"]] == "individual"
+    # fines are numbers shown with their thousands grouped
+    fines = [
+        row[col["Tiền phạt (đ)"]]
+        for row in book.active.iter_rows(min_row=2)
+        if row[col["Tiền phạt (đ)"]].value is not None
+    ]
+    assert fines and all(isinstance(c.value, int) for c in fines)
+    assert {c.number_format for c in fines} == {"#,##0"}
 
 
 def test_the_csv_export_in_vietnamese(as_user, client, create_venue, record_violation):

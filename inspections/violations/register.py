@@ -299,10 +299,14 @@ def load(id_list: list[int]) -> list[RecordedViolation]:
         select(RecordedViolation)
         .where(RecordedViolation.id.in_(id_list))
         .options(
-            joinedload(RecordedViolation.inspection)
-            .joinedload(Inspection.venue)
-            .joinedload(Venue.district)
-            .load_only(Area.id, Area.code, Area.name)  # never the boundary polygon
+            *(
+                # the venue's units on both maps (the lists name today's), never a polygon
+                joinedload(RecordedViolation.inspection)
+                .joinedload(Inspection.venue)
+                .joinedload(unit)
+                .load_only(Area.id, Area.code, Area.name)
+                for unit in (Venue.district, Venue.commune, Venue.commune_2025)
+            )
         )
     ).unique()
     by_id = {r.id: r for r in rows}

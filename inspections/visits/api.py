@@ -96,9 +96,7 @@ def _phone_ahead() -> timedelta:
 
 @blp.before_request
 def _refuse_oversized_uploads():
-    """Say how large a photo was before anything parses a too-large body."""
-    if request.endpoint == "visits_api.upload_photo" and request.content_length:
-        files.check_size(request.content_length, slack=65536)
+    files.refuse_oversized_body("visits_api.upload_photo")
 
 
 @blp.route("", methods=["GET"])

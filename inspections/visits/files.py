@@ -9,7 +9,7 @@ import warnings
 from contextlib import suppress
 from pathlib import PurePosixPath
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -55,6 +55,17 @@ def check_size(size: int | None, slack: int = 0) -> None:
     is and what the cap is."""
     if size is not None and size > max_bytes() + slack:
         raise TooLarge(too_large_message(size), field="file")
+
+
+# A multipart form's framing around the file: the body may exceed the cap by this much.
+FORM_SLACK = 65536
+
+
+def refuse_oversized_body(endpoint: str) -> None:
+    """For a blueprint's before_request: say how large an upload to ``endpoint`` was before
+    anything parses a too-large body (the declared length against the cap)."""
+    if request.endpoint == endpoint and request.content_length:
+        check_size(request.content_length, slack=FORM_SLACK)
 
 
 def sniff(data: bytes, allowed=("JPEG", "PNG", "WEBP")) -> tuple[str, int, int]:

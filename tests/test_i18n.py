@@ -46,3 +46,21 @@ def test_every_message_has_a_vietnamese_translation():
         if not text or entry.fuzzy:
             missing.append(msgid)
     assert missing == [], f"untranslated (run make i18n, then translate): {missing}"
+
+
+def test_grouped_integers_are_what_babel_gives(app):
+    """fmt_number's fast path for integers writes what Babel's format_decimal writes, in
+    both languages (Vietnamese groups with dots, English with commas)."""
+    from flask_babel import force_locale, format_decimal
+
+    from inspections.i18n import fmt_number, fmt_vnd
+
+    values = [0, 7, 999, 1000, -1, -1000, 20_000, 1_234_567, -987_654_321, 10**15]
+    with app.test_request_context():
+        for locale, million in (("vi", "1.000.000"), ("en", "1,000,000")):
+            with force_locale(locale):
+                for value in values:
+                    assert fmt_number(value) == format_decimal(value), (locale, value)
+                assert fmt_number(1_000_000) == million
+                assert fmt_vnd(1_000_000) == f"{million} ₫"
+                assert fmt_number(12.5) == format_decimal(12.5)

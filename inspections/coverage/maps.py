@@ -34,18 +34,23 @@ from .map_geojson import MapAreasOut, area_features, bounds, venue_rows
 from .rule import Coverage, Figures
 
 
-def _area_popup(fig: Figures, never_url: str) -> str:
-    cov_text = (
-        _("no venues")
-        if fig.coverage_pct is None
-        else f"{fig.inspected}/{fig.in_scope} = {fig.coverage_pct:g} %"
-    )
-    words = {
+def _popup_words() -> dict[str, str]:
+    """The words of the area popups (translated once per map, not once per area)."""
+    return {
+        "none": _("no venues"),
         "coverage": _("Coverage"),
         "target": _("Target"),
         "never": _("Never inspected"),
         "list": _("List of never-inspected venues"),
     }
+
+
+def _area_popup(fig: Figures, never_url: str, words: dict[str, str]) -> str:
+    cov_text = (
+        words["none"]
+        if fig.coverage_pct is None
+        else f"{fig.inspected}/{fig.in_scope} = {fig.coverage_pct:g} %"
+    )
     parts = [
         f'<div class="cov-popup"><strong>{escape(fig.name)}</strong>',
         f"<div>{escape(words['coverage'])}: {escape(cov_text)}</div>",
@@ -124,9 +129,10 @@ def build_map(
         ).add_to(fmap)
     areas = area_features(cov, shapes, unit_points)
     areas.features = [f for f in areas.features if f.drawable]
+    words = _popup_words()
     for feature in areas.features:
         code = feature.figures.code
-        feature.popup = _area_popup(feature.figures, area_links(code, "never_inspected"))
+        feature.popup = _area_popup(feature.figures, area_links(code, "never_inspected"), words)
     fc = MapAreasOut().dump(areas)
     by_code = {r.code: r for r in cov.rows}
     if fc["features"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -116,17 +117,22 @@ def _links(
     if level:
         extra["level"] = level
 
+    args = {"_external": external, **period.args(), **extra}
+    # one url_for per table, the area and the figure put in their place per cell (a national
+    # table has thousands of cells); a value that url_for would quote goes through it
+    pattern = url_for("coverage.area", code=_CODE_SLOT, figure=_FIGURE_SLOT, **args)
+
     def link(code: str, figure: str) -> str:
-        return url_for(
-            "coverage.area",
-            code=code,
-            figure=figure,
-            _external=external,
-            **period.args(),
-            **extra,
-        )
+        code = str(code)
+        if _PLAIN.fullmatch(code) and _PLAIN.fullmatch(figure):
+            return pattern.replace(_CODE_SLOT, code).replace(_FIGURE_SLOT, figure)
+        return url_for("coverage.area", code=code, figure=figure, **args)
 
     return link
+
+
+_CODE_SLOT, _FIGURE_SLOT = "AREACODESLOT", "FIGURESLOT"
+_PLAIN = re.compile(r"[0-9A-Za-z_]+")  # GSO codes, figure names: never quoted
 
 
 def _picker(args: dict, period: periods.Period | None, cov=None) -> dict:

@@ -149,3 +149,28 @@ def test_units_below_target_and_what_they_need(as_user, create_venue, create_ins
     # every unit meeting the target: no card, and the tile says so
     met = client.get("/coverage?period=2024-Q2&sector=massage").get_data(as_text=True)
     assert 'id="cov-below"' not in met and "every unit meets the target" in met
+
+
+@pytest.mark.parametrize("external", [False, True])
+def test_a_table_link_is_what_url_for_gives(app, external):
+    """The table builds its links from one url_for: each must equal url_for of the cell."""
+    from flask import url_for
+
+    from inspections.coverage import periods
+    from inspections.coverage.views import _links
+
+    with app.test_request_context():
+        period = periods.parse("2024-Q3")
+        link = _links(period, "karaoke", external=external, as_of=date(2025, 7, 1), level="commune")
+        for code in ("22918", "593", "68", "a b/ç"):
+            for figure in ("in_scope", "never_inspected", "next"):
+                assert link(code, figure) == url_for(
+                    "coverage.area",
+                    code=code,
+                    figure=figure,
+                    _external=external,
+                    **period.args(),
+                    sector="karaoke",
+                    as_of="2025-07-01",
+                    level="commune",
+                )

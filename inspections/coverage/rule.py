@@ -68,9 +68,10 @@ def _hundredths(target: Decimal) -> int | None:
     return int(value) if value == value.to_integral_value() else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
-    """The coverage figures of one area (or of the totals row) for one period."""
+    """The coverage figures of one area (or of the totals row) for one period (slotted: a
+    national figure set is 3,321 of them)."""
 
     code: str
     name: str
@@ -441,28 +442,31 @@ def coverage(
         as_of,
     )
     sectors = list_sectors() if by_sector else []
-    sector_codes = {s.id: s.code for s in sectors}
-    rows: dict[int, Figures] = {}
-    for rec in db.session.execute(stmt):
-        fig = Figures(rec.code, rec.name, rec.id, rec.in_scope, rec.inspected, rec.ever, target)
-        row = rows.get(rec.id)
-        if row is None:
-            # one row per unit without sectors: the unit's figures are the row (the country's
-            # 3,321 communes make no second object each)
-            row = rows[rec.id] = (
-                Figures(rec.code, rec.name, rec.id, 0, 0, 0, target) if by_sector else fig
+    province = level == "province"
+    result = db.session.execute(stmt)
+    if by_sector:
+        rows = _rows_by_sector(result, target, province, {s.id: s.code for s in sectors})
+    else:
+        # one row per unit: the unit's figures are the row, built straight from the tuples
+        # (the country's 3,321 communes are one answer); a province without a polygon of its
+        # own is drawn from its units' polygons
+        rows = [
+            Figures(
+                code,
+                name,
+                area_id,
+                in_scope,
+                inspected,
+                ever,
+                target,
+                {},
+                source == "demo" or (province and source is None),
             )
-            # a province without a polygon of its own is drawn from its units' polygons
-            row.approximate_boundary = rec.boundary_source == "demo" or (
-                level == "province" and rec.boundary_source is None
-            )
-        if by_sector:
-            row.add(fig)
-            if rec.sector_id is not None:
-                row.sectors[sector_codes[rec.sector_id]] = fig
+            for area_id, code, name, source, in_scope, inspected, ever in result
+        ]
     code, name, area_id = _totals_area(scope, as_of)
     totals = Figures(code, name, area_id, 0, 0, 0, target)
-    for row in rows.values():
+    for row in rows:
         totals.add(row)
         for s_code, fig in row.sectors.items():
             tot = totals.sectors.setdefault(s_code, Figures(code, name, area_id, 0, 0, 0, target))
@@ -472,12 +476,28 @@ def coverage(
         level=level,
         sector=sector_obj,
         targets=targets,
-        rows=list(rows.values()),
+        rows=rows,
         totals=totals,
         by_sector=by_sector,
         sectors=sectors,
         as_of=as_of,
     )
+
+
+def _rows_by_sector(result, target: Decimal, province: bool, sector_codes: dict) -> list[Figures]:
+    """The rows of a figure set by sector: (unit, sector) records summed per unit, each
+    unit's sectors kept under it."""
+    rows: dict[int, Figures] = {}
+    for area_id, code, name, source, in_scope, inspected, ever, sector_id in result:
+        row = rows.get(area_id)
+        if row is None:
+            row = rows[area_id] = Figures(code, name, area_id, 0, 0, 0, target)
+            row.approximate_boundary = source == "demo" or (province and source is None)
+        fig = Figures(code, name, area_id, in_scope, inspected, ever, target)
+        row.add(fig)
+        if sector_id is not None:
+            row.sectors[sector_codes[sector_id]] = fig
+    return list(rows.values())
 
 
 # ---------------------------------------------------------------- one area

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import keyword
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -146,22 +147,24 @@ def _converter(field: fields.Field):
 
 @functools.cache
 def _compiled(schema_cls: type[Schema]):
+    """The dumper of a flat schema as one generated function: an attribute read, a None test
+    and a conversion per declared field, in the schema's order (no loop over fields, no
+    getattr: about half the time of a loop over them)."""
     schema = schema_cls()
-    steps = []
-    for name, field in schema.dump_fields.items():
+    env: dict[str, Any] = {}
+    lines = ["def dump(obj):"]
+    items = []
+    for i, (name, field) in enumerate(schema.dump_fields.items()):
         convert = _converter(field)
-        if convert is None or "." in (field.attribute or name):
+        attribute = field.attribute or name
+        if convert is None or not attribute.isidentifier() or keyword.iskeyword(attribute):
             return None
-        steps.append((field.data_key or name, field.attribute or name, convert))
-
-    def dump(obj: Any) -> dict:
-        out = {}
-        for key, attribute, convert in steps:
-            value = getattr(obj, attribute)
-            out[key] = None if value is None else convert(value)
-        return out
-
-    return dump
+        env[f"convert{i}"] = convert
+        lines.append(f"    v{i} = obj.{attribute}")
+        items.append(f"{field.data_key or name!r}: None if v{i} is None else convert{i}(v{i})")
+    lines.append("    return {" + ", ".join(items) + "}")
+    exec("\n".join(lines), env)  # noqa: S102 - source built above from the schema's field names
+    return env["dump"]
 
 
 def compiled_dumper(schema: Schema):

@@ -137,3 +137,22 @@ def test_production_entry_refuses_the_default_secret(monkeypatch):
     with pytest.raises(RuntimeError, match="INSPECTIONS_SECRET_KEY"):
         importlib.import_module("inspections.wsgi")
     sys.modules.pop("inspections.wsgi", None)
+
+
+def test_production_entry_freezes_what_it_loaded(monkeypatch, tmp_path):
+    """After loading, the app's objects are out of the collector's reach (gc.freeze): a
+    full collection during a request walks only what requests made."""
+    import gc
+    import importlib
+    import sys
+
+    monkeypatch.setenv("INSPECTIONS_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("INSPECTIONS_DATABASE_URL", f"sqlite:///{tmp_path}/frozen.db")
+    gc.unfreeze()
+    sys.modules.pop("inspections.wsgi", None)
+    try:
+        importlib.import_module("inspections.wsgi")
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        sys.modules.pop("inspections.wsgi", None)

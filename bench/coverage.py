@@ -19,6 +19,7 @@ Measures, in the same run:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import socket
@@ -109,6 +110,7 @@ def measure_api(
     for _ in range(3):  # warm-up: pools, caches, prepared statements
         bare()
         api()
+    gc.freeze()  # as the production entry does once the app is loaded (inspections/wsgi.py)
     sql_times, api_times = [], []
     for _ in range(runs):
         sql_times.append(bare())

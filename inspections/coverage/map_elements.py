@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 
+import branca
 import folium
+from branca.element import Element, Figure, MacroElement
 from flask import url_for
 from flask_babel import gettext as _
 from folium.plugins import FastMarkerCluster
@@ -45,6 +47,45 @@ CLUSTER_ICON = """function (cluster) {
 
 def _static(path: str) -> str:
     return url_for("static", filename=path)
+
+
+# ---------------------------------------------------------------- rendering without compiling
+
+# branca's MacroElement.render puts what each macro rendered into Element(text), which compiles
+# that text as a Jinja template (and would render it a second time): 14 compilations per
+# coverage page, one of them the 30 KB script of the areas, about a tenth of the page's time.
+# For the version this was checked against, the rendered text is kept as it is instead; any
+# other version renders as branca does (test_map_data.py says when the check is due).
+MACROS_RENDERED_AS_TEXT = branca.__version__ == "0.8.2"
+
+
+class RenderedText(Element):
+    """Markup a macro has already rendered, kept as it is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+def _render_macros(self: MacroElement, **kwargs) -> None:
+    """branca 0.8.2's MacroElement.render, with RenderedText for the macros' output."""
+    figure = self.get_root()
+    assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+    module = self._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = module.get(part)
+        if macro is not None:
+            target = getattr(figure, part)
+            target.add_child(RenderedText(macro(self, kwargs)), name=self.get_name())
+    for element in self._children.values():
+        element.render(**kwargs)
+
+
+if MACROS_RENDERED_AS_TEXT:
+    MacroElement.render = _render_macros  # type: ignore[method-assign]
 
 
 class VendoredMap(folium.Map):

@@ -116,3 +116,61 @@ def test_page_fetches_the_polygons_by_code_and_they_answer_304(app, as_user):
     assert answer.status_code == 200
     assert [f["id"] for f in answer.json["features"]] == ["593"]
     assert app.test_client().get(url).status_code == 401  # signed out
+
+
+def _branca_render(self, **kwargs):
+    """branca's own MacroElement.render (0.8.2), which compiles each macro's output."""
+    from branca.element import Element
+
+    figure = self.get_root()
+    module = self._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = module.get(part)
+        if macro is not None:
+            getattr(figure, part).add_child(Element(macro(self, kwargs)), name=self.get_name())
+    for element in self._children.values():
+        element.render(**kwargs)
+
+
+def test_maps_render_as_branca_renders_them_without_compiling(
+    as_user, create_venue, create_inspection, monkeypatch
+):
+    """The map's elements keep what their macros rendered as text (map_elements.py): the
+    page and the exported file are what branca's own rendering gives, and rendering them
+    compiles no template. After a branca upgrade this check is due again."""
+    import branca
+    import jinja2
+    from branca.element import MacroElement
+
+    from inspections.coverage import map_elements
+
+    assert branca.__version__ == "0.8.2" and map_elements.MACROS_RENDERED_AS_TEXT, (
+        "branca changed: check MacroElement.render against map_elements._render_macros"
+    )
+    lat, lon = point_in("593")
+    create_inspection(create_venue(name="Karaoke Sao Mai", lat=lat, lon=lon), on=date(2024, 3, 3))
+    client = as_user("t_coord")
+    paths = ["/coverage?period=2024&level=district", "/coverage/map.html?period=2024"]
+
+    def pages() -> list[str]:
+        out = []
+        for path in paths:
+            r = client.get(path)
+            assert r.status_code == 200
+            text = r.get_data(as_text=True)
+            text = re.sub(r'(nonce|value)="[^"]+"', "", text)  # per request
+            out.append(re.sub(r"[0-9a-f]{32}", "ID", text))  # folium's random element ids
+        return out
+
+    pages()  # the page templates are compiled once, on first use
+    compiled = []
+    real_compile = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment,
+        "compile",
+        lambda env, *a, **k: compiled.append(1) or real_compile(env, *a, **k),
+    )
+    ours = pages()
+    assert len(compiled) <= 2  # the Figure's meta tag, made once per map by branca itself
+    monkeypatch.setattr(MacroElement, "render", _branca_render)
+    assert ours == pages()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import get_group_symbol, get_minus_sign_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_decimal, get_locale
 
@@ -40,22 +41,22 @@ def fmt_datetime(value: datetime | None) -> str:
 
 
 @functools.cache
-def _int_symbols(locale: Locale) -> tuple[str, str] | None:
-    """(group, minus) of a locale whose standard number pattern groups integers by three, as
-    Vietnamese and English do (None otherwise: Babel formats them)."""
+def _symbols(locale: Locale) -> tuple[str, str, str] | None:
+    """(group, minus, decimal) of a locale whose standard number pattern groups by three, as
+    Vietnamese and English do (None otherwise: Babel formats its numbers)."""
     pattern = locale.decimal_formats.get(None)
     if pattern is None or pattern.grouping != (3, 3):
         return None
-    return get_group_symbol(locale), get_minus_sign_symbol(locale)
+    return get_group_symbol(locale), get_minus_sign_symbol(locale), get_decimal_symbol(locale)
 
 
 def _grouped(value: int) -> str:
     """An integer grouped as the locale writes it: what format_decimal gives, without its
     pattern machinery (a coverage table formats hundreds of counts per page)."""
-    symbols = _int_symbols(get_locale())
+    symbols = _symbols(get_locale())
     if symbols is None:
         return format_decimal(value)
-    group, minus = symbols
+    group, minus, _ = symbols
     text = f"{abs(value):,}".replace(",", group)
     return minus + text if value < 0 else text
 
@@ -76,11 +77,22 @@ def fmt_number(value) -> str:
     return format_decimal(value)
 
 
+_HUNDREDTH = Decimal("0.01")
+
+
 def fmt_decimal(value) -> str:
-    """A short decimal in the locale's notation: 18,2 in Vietnamese, 18.2 in English."""
+    """A short decimal in the locale's notation: 18,2 in Vietnamese, 18.2 in English (at most
+    two places, rounded half to even from the number's shortest text, as Babel does)."""
     if value is None:
         return ""
-    return format_decimal(float(value), format="#,##0.##")
+    number = float(value)
+    symbols = _symbols(get_locale())
+    if symbols is None or not 0 <= number < 1e15:  # negatives, NaN, huge: Babel's way
+        return format_decimal(number, format="#,##0.##")
+    group, _, point = symbols
+    whole, _, places = f"{Decimal(str(number)).quantize(_HUNDREDTH):,f}".partition(".")
+    whole, places = whole.replace(",", group), places.rstrip("0")
+    return f"{whole}{point}{places}" if places else whole
 
 
 def init_app(app: Flask) -> None:

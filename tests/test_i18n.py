@@ -64,3 +64,27 @@ def test_grouped_integers_are_what_babel_gives(app):
                 assert fmt_number(1_000_000) == million
                 assert fmt_vnd(1_000_000) == f"{million} ₫"
                 assert fmt_number(12.5) == format_decimal(12.5)
+
+
+def test_short_decimals_are_what_babel_gives(app):
+    """fmt_decimal's fast path (two places at most, half to even) writes what Babel writes
+    with the pattern #,##0.## in both languages, ties and large numbers included."""
+    import random
+    from decimal import Decimal
+
+    from flask_babel import force_locale, format_decimal
+
+    from inspections.i18n import fmt_decimal
+
+    rng = random.Random(7)
+    values = [0, 0.5, 0.005, 0.015, 0.125, 0.135, 2.675, 1.005, 18.2, 20, 99.995, 1234567.891]
+    values += [Decimal("20.00"), Decimal("12.345"), -1.5]
+    values += [rng.uniform(0, 200) for _ in range(500)]
+    values += [rng.randint(0, 10**7) / 1000 for _ in range(500)]
+    with app.test_request_context():
+        for locale, example in (("vi", "1.234,5"), ("en", "1,234.5")):
+            with force_locale(locale):
+                assert fmt_decimal(1234.5) == example
+                for value in values:
+                    expected = format_decimal(float(value), format="#,##0.##")
+                    assert fmt_decimal(value) == expected, (locale, value)

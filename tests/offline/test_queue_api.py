@@ -130,7 +130,8 @@ def test_a_venue_closed_meanwhile_is_a_conflict_with_the_reason(api, make_doc, v
 
 def test_a_draft_whose_venue_closed_cannot_be_submitted(api, make_doc, venue):
     made = api("POST", API, make_doc(), key=new_key())
-    venue.status, venue.closed_on = "closed", today() - timedelta(days=1)
+    # two days back: the draft's time (an hour ago) may fall on yesterday's local date
+    venue.status, venue.closed_on = "closed", today() - timedelta(days=2)
     db.session.flush()
     resp = api("POST", f"{API}/{made.json['id']}/submit", {}, key=new_key())
     assert resp.status_code == 409 and "closed" in resp.json["message"]

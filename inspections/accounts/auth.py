@@ -13,12 +13,28 @@ from ..audit.services import record
 from ..extensions import csrf, login_manager
 from .services import load_session_user, user_for_token
 
+# What a session holds before anything is stored in it: no account, no CSRF token.
+_BOOKKEEPING = {"_permanent", "_fresh", "_id"}
+
 
 class RequestAwareSessionInterface(SecureCookieSessionInterface):
     """Marks the session cookie Secure whenever the request came over HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """A request that came without a session cookie and leaves nothing in the session
+        but bookkeeping (its lifetime flag, Flask-Login's freshness) sets no cookie.
+        Otherwise its answer, arriving after the sign-in page's, would replace that page's
+        session (and its CSRF token) with an empty one: a phone back online with an expired
+        session fires such requests while the inspector opens the sign-in page, whose form
+        then answered 400."""
+        if not request.cookies.get(self.get_cookie_name(app)) and not set(session) - _BOOKKEEPING:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def _bearer() -> str | None:

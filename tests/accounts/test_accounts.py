@@ -466,3 +466,22 @@ def test_create_user_service_hashes_with_argon2():
     assert u.password_hash.startswith("$argon2id$")
     assert isinstance(db.session.get(User, u.id), User)
     assert os.environ.get("INSPECTIONS_NEW_PASSWORD") is None
+
+
+def test_a_request_without_a_session_sets_no_cookie_that_would_replace_the_sign_in_page(app):
+    """The sign-in page's session (with its CSRF token) survives the answer of a request
+    sent before that page's cookie existed: such an answer sets no session cookie."""
+    import re
+
+    cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+    phone = app.test_client()
+    page = phone.get("/login")
+    assert cookie in page.headers.get("Set-Cookie", "")  # the form's CSRF token lives there
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
+    for path in ("/sw.js", "/api/v1/offline/session", "/healthz"):
+        stray = app.test_client().get(path)  # sent with no cookie, answered later
+        assert cookie not in stray.headers.get("Set-Cookie", ""), path
+    answer = phone.post(
+        "/login", data={"username": "nobody", "password": "wrong", "csrf_token": token}
+    )
+    assert answer.status_code != 400  # the token still matches the session

@@ -11,6 +11,7 @@ const MAX_WAIT = 10 * 60 * 1000;
 const SENT_KEPT_MS = 3 * 24 * 3600 * 1000; // "sent" receipts stay visible for three days
 
 let running = null;
+let again = null; // a call that came during a run: {force}
 let timer = null;
 export const status = { signin: false, offline: false, user: null, lastRun: null };
 
@@ -158,7 +159,12 @@ async function sendOne(entry) {
 
 // Send every queued inspection of the signed-in account, in order. force: ignore backoff.
 export function syncAll({ force = false } = {}) {
-  if (running) return running;
+  if (running) {
+    // a call during a run (the connection came back while an offline attempt was ending) is
+    // not lost: one more run follows, instead of waiting for the 30 s retry
+    again = again || { force };
+    return running;
+  }
   const work = async () => {
     clearTimeout(timer);
     const session = await send('GET', SESSION);
@@ -198,6 +204,9 @@ export function syncAll({ force = false } = {}) {
   const guarded = () => (navigator.locks ? navigator.locks.request('inspections-sync', work) : work());
   running = guarded().finally(() => {
     running = null;
+    const next = again;
+    again = null;
+    if (next) syncAll(next);
   });
   return running;
 }

@@ -84,6 +84,7 @@ def _render_macros(self: MacroElement, **kwargs) -> None:
         element.render(**kwargs)
 
 
+BRANCA_RENDER = MacroElement.render  # branca's own, kept for comparison (test_map_data.py)
 if MACROS_RENDERED_AS_TEXT:
     MacroElement.render = _render_macros  # type: ignore[method-assign]
 

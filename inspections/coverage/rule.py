@@ -448,8 +448,7 @@ def coverage(
         rows = _rows_by_sector(result, target, province, {s.id: s.code for s in sectors})
     else:
         # one row per unit: the unit's figures are the row, built straight from the tuples
-        # (the country's 3,321 communes are one answer); a province without a polygon of its
-        # own is drawn from its units' polygons
+        # (the country's 3,321 communes are one answer)
         rows = [
             Figures(
                 code,
@@ -460,7 +459,7 @@ def coverage(
                 ever,
                 target,
                 {},
-                source == "demo" or (province and source is None),
+                _approximate(source, province),
             )
             for area_id, code, name, source, in_scope, inspected, ever in result
         ]
@@ -484,6 +483,12 @@ def coverage(
     )
 
 
+def _approximate(boundary_source: str | None, province: bool) -> bool:
+    """Whether a unit's polygon is approximate: a demo one, or a province without a polygon of
+    its own (drawn from its units' polygons)."""
+    return boundary_source == "demo" or (province and boundary_source is None)
+
+
 def _rows_by_sector(result, target: Decimal, province: bool, sector_codes: dict) -> list[Figures]:
     """The rows of a figure set by sector: (unit, sector) records summed per unit, each
     unit's sectors kept under it."""
@@ -492,7 +497,7 @@ def _rows_by_sector(result, target: Decimal, province: bool, sector_codes: dict)
         row = rows.get(area_id)
         if row is None:
             row = rows[area_id] = Figures(code, name, area_id, 0, 0, 0, target)
-            row.approximate_boundary = source == "demo" or (province and source is None)
+            row.approximate_boundary = _approximate(source, province)
         fig = Figures(code, name, area_id, in_scope, inspected, ever, target)
         row.add(fig)
         if sector_id is not None:

@@ -118,20 +118,6 @@ def test_page_fetches_the_polygons_by_code_and_they_answer_304(app, as_user):
     assert app.test_client().get(url).status_code == 401  # signed out
 
 
-def _branca_render(self, **kwargs):
-    """branca's own MacroElement.render (0.8.2), which compiles each macro's output."""
-    from branca.element import Element
-
-    figure = self.get_root()
-    module = self._template.module.__dict__
-    for part in ("header", "html", "script"):
-        macro = module.get(part)
-        if macro is not None:
-            getattr(figure, part).add_child(Element(macro(self, kwargs)), name=self.get_name())
-    for element in self._children.values():
-        element.render(**kwargs)
-
-
 def test_maps_render_as_branca_renders_them_without_compiling(
     as_user, create_venue, create_inspection, monkeypatch
 ):
@@ -172,5 +158,5 @@ def test_maps_render_as_branca_renders_them_without_compiling(
     )
     ours = pages()
     assert len(compiled) <= 2  # the Figure's meta tag, made once per map by branca itself
-    monkeypatch.setattr(MacroElement, "render", _branca_render)
+    monkeypatch.setattr(MacroElement, "render", map_elements.BRANCA_RENDER)
     assert ours == pages()

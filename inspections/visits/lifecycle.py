@@ -121,7 +121,16 @@ def create(
         inspected_on=day,
         created_by_id=user.id,
         client_key=client_key,
-        checklist_template_id=template.id,
+        checklist_template=template,
+        # A new inspection has nothing yet: its collections start empty here instead of
+        # being read back from the database after the first flush (one query each).
+        members=[],
+        agencies=[],
+        answers=[],
+        violation_rows=[],
+        photos=[],
+        signatures=[],
+        amendments=[],
     )
     db.session.add(inspection)
     db.session.flush()

@@ -407,3 +407,27 @@ def test_openapi_documents_the_inspection_api(client):
 
 def test_recent_is_in_the_past():
     assert recent() < datetime.now(UTC)
+
+
+def test_the_checklist_items_are_read_once_per_write(api, make_doc):
+    """The items of the checklist version are loaded once and kept for the answer: not one
+    query per answered item (a full checklist is ten to twenty items on every phone's save)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    doc = make_doc()
+    api("GET", "/")  # signed in, with the CSRF token, before counting
+    db.session.expunge_all()  # nothing of the test's own reads helps the request
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        r = api("POST", API, doc, key=new_key())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert r.status_code == 201, r.json
+    assert len(r.json["checklist"]) == 10
+    item_reads = [s for s in statements if "FROM checklist_item" in s]
+    assert len(item_reads) == 1, item_reads

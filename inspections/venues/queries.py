@@ -223,6 +223,23 @@ def first(args: dict, scope: Scope, today: date, n: int, offset: int = 0, **kw) 
     return load_rows(ids, near=args.get("near"), **kw)
 
 
+def nearest(point: tuple[float, float], scope: Scope, today: date, n: int) -> list:
+    """Rows of (id, name, latitude, longitude, distance_m) of the n venues of the list nearest
+    a point, nearest first: what a small map's landmarks need, without the list rows' joins."""
+    ids = list(db.session.scalars(id_select({"near": point}, scope, today).limit(n)))
+    if not ids:
+        return []
+    q = select(
+        Venue.id,
+        Venue.name,
+        func.ST_Y(Venue.location).label("latitude"),
+        func.ST_X(Venue.location).label("longitude"),
+        distance_m(Venue.location, point_expr(*point)).label("distance_m"),
+    ).where(Venue.id.in_(ids))
+    found = {row.id: row for row in db.session.execute(q)}
+    return [found[i] for i in ids if i in found]
+
+
 def page_of(args: dict, scope: Scope, today: date, page: int, per_page: int, **kw) -> Page:
     """One page of the filtered list with its total."""
     total, exact = count(args, scope, today)

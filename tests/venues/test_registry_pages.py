@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from inspections.audit.models import AuditEvent
@@ -179,6 +180,27 @@ def test_accounts_see_only_their_area(as_user, create_venue):
     listed = client.get("/venues?q=karaoke").get_data(as_text=True)
     assert "Karaoke Phan Thiết" in listed and "Karaoke La Gi" not in listed
     assert client.get(f"/api/v1/venues/{there.id}").status_code == 404
+
+
+def test_the_venue_map_shows_the_nearby_venues_of_the_accounts_area(as_user, create_venue):
+    """The small map's landmarks: other venues within 1.5 km, nearest first, in the account's
+    area only; not the venue itself, not a far one."""
+    import html
+    import json
+    import re
+
+    lat, lon = BINH_HUNG
+    venue = create_venue(name="Karaoke Trung Tâm", lat=lat, lon=lon)
+    create_venue(name="Massage Gần Nhất", lat=lat + 0.002, lon=lon)  # about 220 m
+    create_venue(name="Spa Gần", lat=lat + 0.008, lon=lon)  # about 890 m
+    create_venue(name="Bar Xa", lat=lat + 0.03, lon=lon)  # about 3.3 km
+    create_venue(name="Karaoke La Gi", lat=LA_GI[0], lon=LA_GI[1])  # another district
+    page = as_user("t_insp").get(f"/venues/{venue.id}").get_data(as_text=True)
+    found = re.search(r"data-venues='([^']*)'", page)
+    assert found, "no landmarks on the venue page"
+    landmarks = json.loads(html.unescape(found.group(1)))
+    assert [name for _lat, _lon, name in landmarks] == ["Massage Gần Nhất", "Spa Gần"]
+    assert landmarks[0][:2] == [pytest.approx(lat + 0.002), pytest.approx(lon)]
 
 
 def test_inspector_cannot_register_or_edit(as_user, create_venue):

@@ -27,9 +27,9 @@ def detail(venue_id: int):
     )
     # the nearest other venues give the small map landmarks, with or without a base map
     neighbours = [
-        [r.latitude, r.longitude, r.venue.name]
-        for r in queries.first({"near": (lat, lon)}, user_scope(), clock.today(), 16)
-        if r.venue.id != venue.id and (r.distance_m or 0) < 1500
+        [r.latitude, r.longitude, r.name]
+        for r in queries.nearest((lat, lon), user_scope(), clock.today(), 16)
+        if r.id != venue.id and (r.distance_m or 0) < 1500
     ]
     return render_template(
         "venues/detail.html",

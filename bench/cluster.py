@@ -77,10 +77,12 @@ class Cluster:
             check=False, capture_output=True,
         )  # fmt: skip
 
-    def restart(self) -> float:
-        """Stop (fast: connections are cut) and start again; seconds it was down."""
+    def restart(self, hold: float = 0.0) -> float:
+        """Stop (fast: connections are cut), stay down `hold` seconds, start again; seconds it
+        was down."""
         began = time.monotonic()
         self.stop()
+        time.sleep(hold)
         self.start()
         return time.monotonic() - began
 

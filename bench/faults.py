@@ -11,15 +11,16 @@ a tmpfs of its own. Meanwhile, at fixed shares of the run:
 
   20 %  one gunicorn worker is killed (SIGKILL, requests in flight are cut; the master forks
         a new one);
-  40 %  the cluster is restarted (pg_ctl restart -m fast: every connection is cut);
+  40 %  the cluster is stopped (pg_ctl stop -m fast: every connection is cut), kept down
+        --outage seconds (3) and started again;
   60 %  the upload tmpfs is filled with a ballast file (ENOSPC), and emptied 15 s later.
 
 A probe reads /healthz every half second and prints when its answer changes. At the end the
 database is checked as in load.py (one inspection per key, one photo per finished inspection
 with the SHA-256 sent, its file intact) and the upload folder for half-written or orphan files.
 Targets: no 500 (a 503/507 while a fault lasts is the expected answer), nothing lost or
-doubled, no orphan file, /healthz reporting the outage and the app serving again without a
-restart.
+doubled, no orphan file, /healthz reporting the outage (a probe answer other than 200 while the
+cluster is down) and the app serving again without a restart.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def fill(folder: Path) -> Path:
     return ballast
 
 
-def probe(base: str, stop_at: float, seen: Counter) -> None:
+def probe(base: str, stop_at: float, seen: Counter, timeline: list) -> None:
     last = None
     while time.monotonic() < stop_at + 5:
         try:
@@ -86,6 +87,7 @@ def probe(base: str, stop_at: float, seen: Counter) -> None:
         except requests.RequestException as exc:
             state = f"no answer ({type(exc).__name__})"
         seen[state] += 1
+        timeline.append((time.monotonic(), state))
         if state != last:
             say(f"/healthz: {state}")
             last = state
@@ -123,6 +125,7 @@ def orphans(owner_url: str, uploads: Path) -> tuple[list[str], list[str]]:
 def main() -> int:
     p = parser()
     p.add_argument("--tmpfs-mb", type=int, default=1024, help="size of the upload tmpfs")
+    p.add_argument("--outage", type=float, default=3, help="seconds PostgreSQL stays down (3)")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: the upload folder is a tmpfs mounted for the run")
@@ -138,18 +141,24 @@ def main() -> int:
         ctx = setup(args, uploads=uploads)
         server, cluster, base = ctx["server"], ctx["cluster"], ctx["base"]
         health: Counter = Counter()
+        timeline: list[tuple[float, str]] = []
+        outage: list[float] = []  # [down at, up at]
 
         def faults(stop_at: float) -> None:
             start = stop_at - args.duration
-            threading.Thread(target=probe, args=(base, stop_at, health), daemon=True).start()
+            threading.Thread(
+                target=probe, args=(base, stop_at, health, timeline), daemon=True
+            ).start()
             time.sleep(max(0.0, start + 0.2 * args.duration - time.monotonic()))
             victims = workers_of(server.pid)
             if victims:
                 os.kill(victims[0], signal.SIGKILL)
                 say(f"killed gunicorn worker {victims[0]} (of {len(victims)})")
             time.sleep(max(0.0, start + 0.4 * args.duration - time.monotonic()))
-            say("restarting PostgreSQL (fast: connections cut)")
-            down = cluster.restart()
+            say(f"stopping PostgreSQL (fast: connections cut) for {args.outage:.0f} s")
+            outage.append(time.monotonic())
+            down = cluster.restart(hold=args.outage)
+            outage.append(time.monotonic())
             say(f"PostgreSQL back after {down:.1f} s")
             time.sleep(max(0.0, start + 0.6 * args.duration - time.monotonic()))
             ballast = fill(uploads)
@@ -176,13 +185,21 @@ def main() -> int:
         during = ", ".join(f"{k} {s}: {n}" for (k, s), n in sorted(expected.items()))
         print("answers during faults (retried by the clients):", during or "none")
         print("/healthz answers:", dict(health))
+        reported = [s for t, s in timeline if outage and outage[0] <= t <= outage[1] + 1]
+        told = any(not s.startswith("200") for s in reported)
+        print(
+            "/healthz while PostgreSQL was down:",
+            ", ".join(f"{s}: {n}" for s, n in Counter(reported).items()) or "no probe",
+            "(reported)" if told else "(NOT REPORTED)",
+        )
         half, orphan = orphans(cluster.url(OWNER), uploads)
         print(f"upload folder: {len(half)} half-written files, {len(orphan)} orphan files")
         for key in (half + orphan)[:10]:
             print("  !", key)
         ok = report(stats, elapsed, checked, latency=False)
-        ok &= not half and not orphan and after.status_code == 200
+        ok &= not half and not orphan and after.status_code == 200 and told
         print("\n".join(["events:", *EVENTS]))
+        print("FAULT TARGETS MET" if ok else "FAULT TARGETS MISSED")
         return 0 if ok else 1
     finally:
         if ctx is not None:

@@ -53,7 +53,7 @@ typecheck: $(VENV)/.test-installed
 # catalogue (sorted, without source locations, so merges stay small), then translate the new
 # msgstr in $(PO) and run `make i18n` again to see what is left.
 i18n: $(VENV)/.run-installed  ## extract messages and merge them into the Vietnamese catalogue
-	$(VENV)/bin/pybabel -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext \
+	$(VENV)/bin/pybabel -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k said \
 	  --ignore-dirs '.*' --no-location --sort-output --width 100 --project inspections -o $(POT) .
 	@cp $(PO) $(PO).before
 	$(VENV)/bin/pybabel -q update -i $(POT) -d $(TRANSLATIONS) -l vi --width 100 \

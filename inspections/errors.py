@@ -135,13 +135,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InspectionsError)
     def _domain(exc: InspectionsError):
         if isinstance(exc, OutsideScope):
-            from .audit.services import record
+            from .audit.services import record, said
 
             record(
                 "denied",
                 object_type=exc.object_type,
                 object_id=exc.object_id,
-                summary=f"{request.method} {request.path}: outside the account's area",
+                summary=said(
+                    "%(method)s %(path)s: outside the account's area",
+                    method=request.method,
+                    path=request.path,
+                ),
             )
         return _answer(exc.status, exc.message, exc.messages())
 

@@ -10,8 +10,15 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "inspections" / "translations"
 PO = TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po"
-# the same sources and keywords as `make i18n` (babel.cfg, -k _l -k lazy_gettext)
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+# the same sources and keywords as `make i18n` (babel.cfg, -k _l -k lazy_gettext -k said)
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "said": None,  # audit summaries (inspections.audit.services.said)
+}
 SOURCES = {"inspections": [("**.py", "python")], "templates": [("**.html", "jinja2")]}
 
 

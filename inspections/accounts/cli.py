@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..audit.services import record
+from ..audit.services import record, said
 from ..cli import run_service
 from ..extensions import db
 from ..uow import unit
@@ -87,7 +87,11 @@ def token(username, name, days):
         raise click.ClickException(f"{username} is disabled")
     with unit():
         clear = services.create_token(user, name=name, days=days)
-        record("token_created", user, summary=f"token {clear[:12]}… ({name})")
+        record(
+            "token_created",
+            user,
+            summary=said("Token %(prefix)s… (%(name)s)", prefix=clear[:12], name=name),
+        )
     click.echo(clear)
 
 
@@ -109,5 +113,5 @@ def revoke(username, prefix):
     user = run_service(services.get_user, username)
     with unit():
         n = services.revoke_tokens(user, prefix)
-        record("token_revoked", user, summary=f"{n} token(s) revoked")
+        record("token_revoked", user, summary=said("%(n)s token(s) revoked.", n=n))
     click.echo(f"revoked {n} token(s)")

@@ -155,15 +155,24 @@ def check(permission: P) -> None:
         return_to = request.full_path if request.method == "GET" else None
         abort(redirect(url_for("accounts.login", next=return_to)))
     if not role_allows(user.role, permission):
-        _deny(f"needs {permission}")
+        _deny(str(permission))
 
 
-def _deny(reason: str):
-    """403, recorded once per request in the audit trail."""
+def _deny(permission: str | None = None):
+    """403, recorded once per request in the audit trail (the permission it needed, or a
+    province-level account when none is named)."""
     if not g.get("denial_recorded"):
-        from ..audit.services import record
+        from ..audit.services import record, said
 
-        record("denied", summary=f"{request.method} {request.path} {reason}")
+        where = {"method": request.method, "path": request.path}
+        record(
+            "denied",
+            summary=said(
+                "%(method)s %(path)s: needs %(permission)s", permission=permission, **where
+            )
+            if permission
+            else said("%(method)s %(path)s: needs a province-level account", **where),
+        )
         g.denial_recorded = True
     abort(403)
 
@@ -174,7 +183,7 @@ def require_province_level() -> None:
     from .services import scope_of
 
     if not scope_of(current_user).everything:
-        _deny("needs a province-level account")
+        _deny()
 
 
 def enforce_declared() -> None:

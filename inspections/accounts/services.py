@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from .. import clock
 from ..areas.models import Area
 from ..areas.services import get_area
-from ..audit.services import keep, record
+from ..audit.services import keep, record, said
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
@@ -180,7 +180,7 @@ def authenticate(username: str, password: str, address: str) -> User:
             "login_failed",
             object_type="user",
             object_id=user.id if user else None,
-            summary=f"failed login for {username!r}",
+            summary=said("Failed sign-in as %(username)s", username=repr(username)),
         )
         # Same message whether the account exists or not.
         raise Invalid(
@@ -217,7 +217,7 @@ def change_password(user: User, new_password: str) -> None:
     end_sessions(user)
     user.must_change_password = False
     db.session.flush()
-    record("password", user, summary="password changed")
+    record("password", user)
 
 
 # ---------------------------------------------------------------- users

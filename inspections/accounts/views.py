@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from .. import clock
 from ..areas.models import Area
 from ..areas.versions import in_force_clause
-from ..audit.services import history, record
+from ..audit.services import history, record, said
 from ..core.redirects import safe_target
 from ..errors import InspectionsError
 from ..extensions import db
@@ -54,7 +54,7 @@ def login():
                 errors, status = exc.messages(), 401
             else:
                 login_user(user)
-                record("login", user, summary="signed in")
+                record("login", user)  # the action says it all
                 if user.must_change_password:
                     flash(_("Please choose a new password."), "warning")
                     return redirect(url_for("accounts.password"))
@@ -67,7 +67,7 @@ def login():
 @bp.post("/logout")
 @requires(P.AUTHENTICATED)
 def logout():
-    record("logout", current_user, summary="signed out")
+    record("logout", current_user)
     services.end_sessions(current_user)  # a copy of the cookie must not outlive the sign-out
     logout_user()
     flash(_("You are signed out."), "info")
@@ -273,7 +273,7 @@ def user_reset(user_id: int):
 def user_revoke(user_id: int):
     user = db.get_or_404(User, user_id)
     n = services.revoke_tokens(user, request.form.get("prefix") or None)
-    record("token_revoked", user, summary=f"{n} token(s) revoked")
+    record("token_revoked", user, summary=said("%(n)s token(s) revoked.", n=n))
     flash(_("%(n)s token(s) revoked.", n=n), "success")
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from .. import clock
-from ..audit.services import record
+from ..audit.services import record, said
 from ..errors import Invalid
 from ..extensions import db
 from ..uow import transactional
@@ -234,8 +234,13 @@ def import_boundaries(
         record(
             "import",
             object_type="area",
-            summary=f"{level} boundaries ({day.isoformat()}) from {source}: "
-            f"{len(report.updated)} replaced",
+            summary=said(
+                "%(level)s boundaries (%(day)s) from %(source)s: %(n)s replaced",
+                level=level,
+                day=day,
+                source=source,
+                n=len(report.updated),
+            ),
         )
     return report
 

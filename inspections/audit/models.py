@@ -48,6 +48,8 @@ class AuditEvent(Model):
     action: Mapped[str] = mapped_column(String(24), index=True)
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[str | None] = mapped_column(String(500))
+    summary: Mapped[str | None] = mapped_column(String(500))  # in English
+    # {"id": English message, "args": {...}}: the summary shown in the reader's language
+    summary_message: Mapped[dict | None] = mapped_column(JSONType)
     changes: Mapped[dict | None] = mapped_column(JSONType)
     address: Mapped[str | None] = mapped_column(String(64))

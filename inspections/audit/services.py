@@ -4,16 +4,23 @@ Models opt in with ``__audited__ = True`` (and may list ``__audit_exclude__`` fi
 insert, update and delete of such a model is written at flush time, in the same transaction,
 with its changed fields as {field: [old, new]}. Security events (a denied permission, a failed
 login, a rejected token) are kept aside and written even when the request itself fails.
+
+A summary the application writes is a message (``said("%(n)s token(s) revoked", n=2)``):
+stored in English in ``summary`` (what SQL, backups and exports read) and as its message id and
+arguments in ``summary_message``, which the pages show in the reader's language
+(``summary_text``). Words people typed (a reason, a file name) are arguments, never translated.
 """
 
 from __future__ import annotations
 
 import getpass
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask import g, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
 from geoalchemy2.elements import _SpatialElement
 from geoalchemy2.shape import to_shape
@@ -63,8 +70,48 @@ def _plain(value):
     return str(value)
 
 
+@dataclass(frozen=True)
+class Said:
+    """A summary as a message: its English text is the message id of the catalogue."""
+
+    msgid: str
+    args: dict
+
+    def english(self) -> str:
+        return self.msgid % self.args if self.args else self.msgid
+
+
+def said(msgid: str, **args) -> Said:
+    """A summary the trail shows in the reader's language (extracted for translation: the
+    Makefile's `-k said`). Arguments are kept as plain values, long texts cut at 500."""
+    plain = {k: _plain(v) for k, v in args.items()}
+    return Said(msgid, {k: v[:500] if isinstance(v, str) else v for k, v in plain.items()})
+
+
+def summary_text(event) -> str | None:
+    """The event's summary in the reader's language: its message translated, or the stored
+    text (a summary written as plain words, or by an older version)."""
+    message = event.summary_message
+    if not isinstance(message, dict) or not isinstance(message.get("id"), str):
+        return event.summary
+    args = message.get("args") or {}
+    if not isinstance(args, dict):
+        return event.summary
+    text = gettext(message["id"])
+    if not args:
+        return event.summary if "%(" in text else text
+    try:
+        return text % args
+    except (KeyError, TypeError, ValueError):  # a catalogue entry that names other arguments
+        return event.summary
+
+
 def _row(action, object_type=None, object_id=None, summary=None, changes=None) -> dict:
     user_id, username, address = _actor()
+    message = None
+    if isinstance(summary, Said):
+        message = {"id": summary.msgid, "args": summary.args}
+        summary = summary.english()
     return {
         "at": utcnow(),
         "user_id": user_id,
@@ -73,6 +120,7 @@ def _row(action, object_type=None, object_id=None, summary=None, changes=None) -
         "object_type": object_type,
         "object_id": object_id,
         "summary": (summary or "")[:500] or None,
+        "summary_message": message,
         "changes": changes,
         "address": address,
     }
@@ -88,7 +136,7 @@ def record(
     *,
     object_type: str | None = None,
     object_id: int | None = None,
-    summary: str | None = None,
+    summary: str | Said | None = None,
     changes: dict | None = None,
 ) -> None:
     """Write one explicit event (login, export, denial, submit...)."""
@@ -145,7 +193,7 @@ def _changes_of(obj, new: bool) -> dict:
 
 
 @contextmanager
-def changes_from(source: str | None):
+def changes_from(source: str | Said | None):
     """Changes recorded automatically inside the block say where they come from
     ("Import of danh_sach.xlsx") in their summary."""
     info = db.session.info

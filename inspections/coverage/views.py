@@ -28,7 +28,7 @@ from ..accounts.services import scope_of
 from ..areas.models import LEVELS
 from ..areas.versions import FORMER, LAST_FORMER_DAY, TWO_LEVEL, day_of, version_of
 from ..areas.views import area_url
-from ..audit.services import record
+from ..audit.services import record, said
 from ..clock import today as local_today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
@@ -370,6 +370,20 @@ def _coverage_for_download():
     return args, period, cov
 
 
+def _export_said(fmt: str, period, cov):
+    """The audit summary of a coverage download: what was downloaded, for which period and map."""
+    return said(
+        "Coverage %(fmt)s %(start)s – %(end)s, level %(level)s, map of %(as_of)s, "
+        "sector %(sector)s",
+        fmt=fmt,
+        start=period.start,
+        end=period.end,
+        level=cov.level,
+        as_of=cov.as_of,
+        sector=cov.sector.code if cov.sector else "*",
+    )
+
+
 @bp.get("/export.xlsx")
 @requires(P.EXPORT)
 def export_xlsx():
@@ -379,8 +393,7 @@ def export_xlsx():
     record(
         "export",
         object_type="coverage",
-        summary=f"coverage XLSX {period.start}..{period.end} level={cov.level} as_of={cov.as_of}"
-        + (f" sector={cov.sector.code}" if cov.sector else ""),
+        summary=_export_said("XLSX", period, cov),
     )
     name = f"do-bao-phu-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
     return Response(
@@ -413,8 +426,7 @@ def export_map():
     record(
         "export",
         object_type="coverage",
-        summary=f"coverage map HTML {period.start}..{period.end} level={cov.level} "
-        f"as_of={cov.as_of}",
+        summary=_export_said("HTML", period, cov),
     )
     name = f"ban-do-bao-phu-{period.start:%Y%m%d}-{period.end:%Y%m%d}.html"
     return Response(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from .. import storage
 from ..accounts.services import Scope
 from ..areas.models import Area
-from ..audit.services import record
+from ..audit.services import record, said
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -121,7 +121,12 @@ def send(user, scope: Scope, w: Window, area: Area, *, today: date, number: str 
     record(
         "send",
         sent,
-        summary=f"report {w.key} {area.code} version {sent.version}",
+        summary=said(
+            "Report %(key)s of %(area)s, version %(version)s",
+            key=w.key,
+            area=area.code,
+            version=sent.version,
+        ),
     )
     return sent
 

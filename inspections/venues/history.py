@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..areas.models import Area
 from ..audit.models import AuditEvent
-from ..audit.services import history
+from ..audit.services import history, summary_text
 from ..core.templating import ACTION_LABELS, STATUS_LABELS
 from ..extensions import db
 from ..i18n import fmt_date
@@ -100,7 +100,8 @@ def _entry(event: AuditEvent, names: dict[str, str], words: _Words) -> Entry:
     title = str(ACTION_LABELS.get(event.action, event.action))
     if created:
         title = _("Record created")
-    return Entry(event.at, title, actor_name(event.username, names), event.summary, changes)
+    who = actor_name(event.username, names)
+    return Entry(event.at, title, who, summary_text(event), changes)
 
 
 def _label(key: str) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.services import Scope
 from ..areas.services import assign_venue_areas, locate
-from ..audit.services import changes_from, record
+from ..audit.services import Said, changes_from, record, said
 from ..clock import today
 from ..errors import Conflict, Invalid, NotFound, OutsideScope
 from ..extensions import db
@@ -267,16 +267,19 @@ class OutsideAreas(Invalid):
 
 
 @transactional
-def write_batch(rows: list[BatchRow], *, scope: Scope, user=None, reason=None) -> None:
+def write_batch(
+    rows: list[BatchRow], *, scope: Scope, user=None, reason=None, source: Said | None = None
+) -> None:
     """Create and change many venues by the rules of create_venue and update_venue (the
     import), with one flush, then the areas of every new location in a few statements.
 
     New venues are set on their rows; their licences are part of the new record (the
-    caller's own audit event names where they come from). Raises OutsideAreas naming the
-    rows whose location is outside the province or the scope.
+    caller's own audit event names where they come from). Each change's audit event says where
+    it comes from (source, else reason). Raises OutsideAreas naming the rows whose location is
+    outside the province or the scope.
     """
     placed: dict[int, Venue] = {}  # row index -> venue, for new locations
-    with changes_from(reason):  # each venue's own history says where its change came from
+    with changes_from(source or reason):  # each venue's own history says where its change came from
         for i, row in enumerate(rows):
             if row.venue is None:
                 row.venue = _new_venue(row.data, scope, locate=False)
@@ -367,7 +370,7 @@ def _set_licences(venue: Venue, licences: list[dict]) -> bool:
     record(
         "update",
         venue,
-        summary=_("Licences changed"),
+        summary=said("Licences changed"),
         changes={"licences": [old_text or None, [lic.describe() for lic in venue.licences]]},
     )
     return True
@@ -576,18 +579,24 @@ def merge_venues(duplicate: Venue, kept: Venue, *, reason: str | None, scope: Sc
     on = today()
     _event(duplicate, "merged_into", on, reason, user, other=kept)
     _event(kept, "merged_from", on, reason, user, other=duplicate)
-    summary = _(
-        "#%(dup)s %(dname)s merged into #%(kept)s %(kname)s; %(n)s inspections moved",
-        dup=duplicate.id,
-        dname=duplicate.name,
-        kept=kept.id,
-        kname=kept.name,
-        n=moved,
+    names = {"dup": duplicate.id, "dname": duplicate.name, "kept": kept.id, "kname": kept.name}
+    summary = (
+        said(
+            "#%(dup)s %(dname)s merged into #%(kept)s %(kname)s; %(n)s inspections moved — "
+            "%(reason)s",
+            n=moved,
+            reason=reason,
+            **names,
+        )
+        if reason
+        else said(
+            "#%(dup)s %(dname)s merged into #%(kept)s %(kname)s; %(n)s inspections moved",
+            n=moved,
+            **names,
+        )
     )
     changes = {"merged_into_id": [None, kept.id], "rows_moved": moved, "filled": filled}
-    record(
-        "merge", duplicate, summary=summary + (f" — {reason}" if reason else ""), changes=changes
-    )
-    record("merge", kept, summary=summary + (f" — {reason}" if reason else ""), changes=changes)
+    record("merge", duplicate, summary=summary, changes=changes)
+    record("merge", kept, summary=summary, changes=changes)
     db.session.flush()
     return moved

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..accounts.permissions import P, requires
 from ..apidoc import Blueprint
 from ..areas.schemas import MapDay
-from ..audit.services import record
+from ..audit.services import record, said
 from ..clock import today
 from ..extensions import db
 from ..venues.models import Venue
@@ -138,7 +138,11 @@ def export_violations(args):
     """The filtered register as XLSX or CSV (UTF-8 with BOM)."""
     fmt = args.pop("format")
     body, n = register.export(current_user, args, fmt, str(get_locale()))
-    record("export", object_type="recorded_violation", summary=f"API {fmt}: {n} violations")
+    record(
+        "export",
+        object_type="recorded_violation",
+        summary=said("API %(fmt)s: %(n)s violations", fmt=fmt, n=n),
+    )
     mimetype = (
         "text/csv; charset=utf-8"
         if fmt == "csv"

@@ -27,7 +27,7 @@ from ..accounts.permissions import ROLES, P, can, requires
 from ..accounts.services import scope_of
 from ..areas.models import Area
 from ..areas.schemas import MapDay
-from ..audit.services import record
+from ..audit.services import record, said
 from ..clock import today
 from ..errors import InspectionsError, Invalid
 from ..extensions import db
@@ -192,7 +192,9 @@ def export():
     record(
         "export",
         object_type="recorded_violation",
-        summary=f"{fmt}: {n} violations ({described or 'all'})"[:500],
+        summary=said("%(fmt)s: %(n)s violations (%(filters)s)", fmt=fmt, n=n, filters=described)
+        if described
+        else said("%(fmt)s: %(n)s violations (all)", fmt=fmt, n=n),
     )
     return _download(body, EXPORT_TYPES[fmt], register.export_filename(fmt))
 

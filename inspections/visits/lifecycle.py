@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from .. import storage
 from ..accounts.models import Agency, Team, User
-from ..audit.services import record
+from ..audit.services import record, said
 from ..clock import local_day
 from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid
@@ -428,8 +428,13 @@ def submit(
     record(
         "submit",
         inspection,
-        summary=f"{inspection.venue.name} {inspection.inspected_on.isoformat()} "
-        f"({presence.status}, {distance_label(presence.distance_m)})",
+        summary=said(
+            "%(venue)s %(day)s (%(presence)s, %(distance)s)",
+            venue=inspection.venue.name,
+            day=inspection.inspected_on,
+            presence=presence.status,
+            distance=distance_label(presence.distance_m),
+        ),
     )
     return inspection
 

@@ -455,6 +455,48 @@ def test_admin_browses_and_filters_the_audit_trail(client):
     assert "user" in page
 
 
+def test_the_audit_trail_speaks_the_readers_language(client):
+    """A summary the application writes is stored in English and shown translated: the same
+    denial reads in Vietnamese for a Vietnamese reader and in English for an English one."""
+    login(client, "t_insp")
+    assert client.get("/admin/users").status_code == 403
+    (denied,) = events("denied", username="t_insp")
+    assert denied.summary == "GET /admin/users: needs users:manage"
+    assert denied.summary_message == {
+        "id": "%(method)s %(path)s: needs %(permission)s",
+        "args": {"method": "GET", "path": "/admin/users", "permission": "users:manage"},
+    }
+    login(client, "t_admin")
+    client.set_cookie("lang", "vi")
+    page = client.get("/admin/audit?action=denied").get_data(as_text=True)
+    assert "GET /admin/users: cần quyền users:manage" in page
+    assert "needs users:manage" not in page
+    assert ">Cơ sở</option>" in page  # what an event is about, in words
+    client.set_cookie("lang", "en")
+    page = client.get("/admin/audit?action=denied").get_data(as_text=True)
+    assert "GET /admin/users: needs users:manage" in page
+
+
+def test_a_summary_in_plain_words_or_a_mismatched_message_is_shown_as_stored(app):
+    from flask_babel import force_locale
+
+    from inspections.audit.services import said, summary_text
+
+    revoked = said("%(n)s token(s) revoked.", n=2)
+    event = AuditEvent(
+        summary=revoked.english(), summary_message={"id": revoked.msgid, "args": revoked.args}
+    )
+    typed = AuditEvent(summary="Lý do: %(n)s cơ sở", summary_message=None)
+    # a message whose arguments no longer match the catalogue's text
+    stale = AuditEvent(summary="2 token(s) revoked.", summary_message={"id": revoked.msgid})
+    with app.test_request_context(), force_locale("vi"):
+        assert summary_text(event) == "Đã thu hồi 2 mã truy cập."
+        assert summary_text(typed) == "Lý do: %(n)s cơ sở"
+        assert summary_text(stale) == "2 token(s) revoked."
+    with app.test_request_context(), force_locale("en"):
+        assert summary_text(event) == "2 token(s) revoked."
+
+
 def test_create_user_service_hashes_with_argon2():
     u = create_user(
         username="argon",

@@ -50,7 +50,10 @@ def test_the_command_line_and_an_import_are_named(app, as_user, client):
     as_user("t_coord")
     client.set_cookie("lang", "vi")
     log = _text(client.get(f"/venues/{row.venue_id}").get_data(as_text=True))
-    assert "Tạo hồ sơ" in log and "danh_sach.xlsx" in log
+    assert "Tạo hồ sơ" in log and "Nhập từ tệp danh_sach.xlsx" in log
+    client.set_cookie("lang", "en")  # where it came from, in the reader's language
+    log = _text(client.get(f"/venues/{row.venue_id}").get_data(as_text=True))
+    assert "Import of danh_sach.xlsx" in log and "Nhập từ tệp" not in log
 
 
 def test_an_empty_timeline_does_not_deny_the_change_log(as_user, client, create_venue):

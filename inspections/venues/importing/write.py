@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ... import uow
 from ...accounts.services import Scope
-from ...audit.services import record
+from ...audit.services import record, said
 from .. import services
 from .columns import ERROR_COLUMN, is_error_column, map_columns
 from .files import FileRejected, Table
@@ -54,11 +54,20 @@ class ImportReport:
     def rejected(self) -> list[RowResult]:
         return [r for r in self.results if r.action == "reject"]
 
-    def summary(self) -> str:
-        return (
-            f"{self.filename}: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
+    def said(self):
+        """The import's audit summary (translated where it is shown)."""
+        return said(
+            "%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(rejected)s rejected",
+            file=self.filename,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            rejected=len(self.rejected),
         )
+
+    def summary(self) -> str:
+        return self.said().english()
 
     def to_dict(self) -> dict:
         return {
@@ -85,7 +94,8 @@ def _write(plans: list[Planned], scope: Scope, user, source: str) -> None:
         for p in plans
     ]
     reason = _("Import of %(file)s", file=source)
-    services.write_batch(rows, scope=scope, user=user, reason=reason)
+    audited_as = said("Import of %(file)s", file=source)
+    services.write_batch(rows, scope=scope, user=user, reason=reason, source=audited_as)
     for p, row in zip(plans, rows, strict=True):
         assert row.venue is not None  # write_batch sets the venue of every new row
         p.result.venue_id = row.venue.id
@@ -152,7 +162,7 @@ def run_import(
                 p.result.venue_id = None
     report.results = sorted([p.result for p in planned] + rejected, key=lambda r: r.row)
     if not dry_run:
-        record("import", object_type="venue", summary=report.summary())
+        record("import", object_type="venue", summary=report.said())
     return report
 
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from ... import clock
 from ...accounts.permissions import P, requires
-from ...audit.services import record
+from ...audit.services import record, said
 from .. import exporting
 from . import bp
 from .common import CSV, XLSX, download, filters, user_scope
@@ -29,6 +29,11 @@ def export(fmt: str):
         abort(422)
     make, mimetype = EXPORTS[fmt]
     body, n = make(args, user_scope(), clock.today(), str(get_locale()))
-    described = ", ".join(f"{k}={v}" for k, v in sorted(raw.items())) or "all"
-    record("export", object_type="venue", summary=f"{fmt}: {n} venues ({described})"[:500])
+    described = ", ".join(f"{k}={v}" for k, v in sorted(raw.items()))
+    summary = (
+        said("%(fmt)s: %(n)s venues (%(filters)s)", fmt=fmt, n=n, filters=described)
+        if described
+        else said("%(fmt)s: %(n)s venues (all)", fmt=fmt, n=n)
+    )
+    record("export", object_type="venue", summary=summary)
     return download(body, mimetype, f"co-so-{clock.now():%Y%m%d-%H%M}.{fmt}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ... import clock
 from ...accounts.permissions import P, requires
-from ...audit.services import record
+from ...audit.services import record, said
 from ...extensions import db
 from .. import qr, queries, services
 from ..models import Venue
@@ -32,15 +32,15 @@ def by_qr(token: str):
     try:
         venue = qr.venue_from_token(token, user_scope())
     except qr.LabelStale as exc:
-        record("denied", exc.venue, summary=f"stale QR label: {exc.message}"[:500])
+        record("denied", exc.venue, summary=said("stale QR label: %(why)s", why=exc.message))
         return render_template(
             "venues/label_problem.html", kind="stale", message=exc.message, target=exc.target
         ), 410
     except qr.LabelInvalid as exc:
         if exc.venue is not None:
-            record("denied", exc.venue, summary="QR label of a venue outside the user's area")
+            record("denied", exc.venue, summary=said("QR label of a venue outside the user's area"))
         else:
-            record("denied", summary=f"invalid QR label {token[:60]!r}")
+            record("denied", summary=said("invalid QR label %(token)s", token=repr(token[:60])))
         return render_template(
             "venues/label_problem.html", kind="invalid", message=exc.message, target=None
         ), 404
@@ -136,7 +136,7 @@ def labels_pdf():
         abort(404)
     ids = ids[:MAX_LABELS]
     body = qr.label_sheet_pdf(_labels_for(ids), title=_("QR labels"))
-    record("export", object_type="venue", summary=f"QR labels PDF: {len(ids)} venues")
+    record("export", object_type="venue", summary=said("QR labels PDF: %(n)s venues", n=len(ids)))
     return download(body, "application/pdf", f"nhan-qr-{clock.now():%Y%m%d}.pdf")
 
 
@@ -156,5 +156,9 @@ def labels_png():
         resp.headers["Cache-Control"] = "private, no-store"
         return resp
     body = qr.label_sheet_png(_labels_for(ids), page=sheet)
-    record("export", object_type="venue", summary=f"QR labels PNG page {sheet}: {len(ids)} venues")
+    record(
+        "export",
+        object_type="venue",
+        summary=said("QR labels PNG page %(sheet)s: %(n)s venues", sheet=sheet, n=len(ids)),
+    )
     return download(body, "image/png", f"nhan-qr-{clock.now():%Y%m%d}-{sheet}.png")

@@ -47,6 +47,15 @@ def test_report_and_figures_on_a_phone(phone, live_server):
     assert "9 / 14" in page.locator('tr[data-code="communication_communes"]').inner_text()
     assert page.locator("#rep-pdf").is_visible() and page.locator("#rep-xlsx").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the first annex scrolls sideways inside its box, its rows' names staying in view
+    box = page.locator(".rep-annex[open] .table-responsive").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    name = box.locator("tbody tr:first-child td:first-child")
+    before = name.bounding_box()
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
+    after = name.bounding_box()
+    assert abs(after["x"] - before["x"]) < 1 and after["width"] > 80
     with page.expect_download() as got:
         page.locator("#rep-pdf").tap()
     assert got.value.suggested_filename == "bao-cao-2024-y-593.pdf"

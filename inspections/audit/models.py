@@ -50,6 +50,8 @@ class AuditEvent(Model):
     object_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(String(500))  # in English
     # {"id": English message, "args": {...}}: the summary shown in the reader's language
-    summary_message: Mapped[dict | None] = mapped_column(JSONType)
+    summary_message: Mapped[dict | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
     changes: Mapped[dict | None] = mapped_column(JSONType)
     address: Mapped[str | None] = mapped_column(String(64))

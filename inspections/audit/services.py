@@ -14,6 +14,7 @@ arguments in ``summary_message``, which the pages show in the reader's language
 from __future__ import annotations
 
 import getpass
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from decimal import Decimal
 
 from flask import g, has_request_context, request
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from geoalchemy2.elements import _SpatialElement
 from geoalchemy2.shape import to_shape
@@ -88,9 +90,33 @@ def said(msgid: str, **args) -> Said:
     return Said(msgid, {k: v[:500] if isinstance(v, str) else v for k, v in plain.items()})
 
 
+# Arguments stored as codes, shown in words; days (ISO) are shown as dd/mm/yyyy.
+ARG_WORDS = {
+    "level": {"province": _l("province"), "district": _l("district"), "commune": _l("commune")},
+    "presence": {
+        "on_site": _l("on site"),
+        "off_site": _l("off-site"),
+        "imprecise": _l("GPS imprecise"),
+        "no_gps": _l("no GPS"),
+    },
+}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _shown(key: str, value):
+    if key in ARG_WORDS and value in ARG_WORDS[key]:
+        return str(ARG_WORDS[key][value])
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        from ..i18n import fmt_date
+
+        return fmt_date(date.fromisoformat(value))
+    return value
+
+
 def summary_text(event) -> str | None:
-    """The event's summary in the reader's language: its message translated, or the stored
-    text (a summary written as plain words, or by an older version)."""
+    """The event's summary in the reader's language: its message translated (codes and days
+    of its arguments in words), or the stored text (a summary written as plain words, or by an
+    older version)."""
     message = event.summary_message
     if not isinstance(message, dict) or not isinstance(message.get("id"), str):
         return event.summary
@@ -101,7 +127,7 @@ def summary_text(event) -> str | None:
     if not args:
         return event.summary if "%(" in text else text
     try:
-        return text % args
+        return text % {k: _shown(k, v) for k, v in args.items()}
     except (KeyError, TypeError, ValueError):  # a catalogue entry that names other arguments
         return event.summary
 

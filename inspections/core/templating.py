@@ -12,6 +12,7 @@ from ..accounts.models import ApiToken
 from ..accounts.permissions import P, can
 from ..audit.services import summary_text
 from ..extensions import db
+from ..text import fold
 from .nav import visible_items
 
 ROLE_LABELS = {
@@ -119,7 +120,7 @@ def init_app(app: Flask) -> None:
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "object_label": lambda t: OBJECT_LABELS.get(t, t),
             "object_options": lambda: sorted(
-                ((k, str(v)) for k, v in OBJECT_LABELS.items()), key=lambda kv: kv[1]
+                ((k, str(v)) for k, v in OBJECT_LABELS.items()), key=lambda kv: fold(kv[1])
             ),
             "audit_summary": summary_text,
             "role_options": lambda roles: [(r, ROLE_LABELS.get(r, r)) for r in roles],

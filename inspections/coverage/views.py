@@ -372,15 +372,22 @@ def _coverage_for_download():
 
 def _export_said(fmt: str, period, cov):
     """The audit summary of a coverage download: what was downloaded, for which period and map."""
+    what = {
+        "fmt": fmt,
+        "start": period.start,
+        "end": period.end,
+        "level": cov.level,
+        "as_of": cov.as_of,
+    }
+    if cov.sector is None:
+        return said(
+            "Coverage %(fmt)s %(start)s – %(end)s, level %(level)s, map of %(as_of)s", **what
+        )
     return said(
         "Coverage %(fmt)s %(start)s – %(end)s, level %(level)s, map of %(as_of)s, "
         "sector %(sector)s",
-        fmt=fmt,
-        start=period.start,
-        end=period.end,
-        level=cov.level,
-        as_of=cov.as_of,
-        sector=cov.sector.code if cov.sector else "*",
+        sector=cov.sector.code,
+        **what,
     )
 
 

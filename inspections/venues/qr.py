@@ -22,6 +22,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from ..accounts.services import Scope
 from ..assets import static_root
+from ..audit.services import Said, said
 from ..errors import InspectionsError
 from ..extensions import db
 from .models import Venue
@@ -45,8 +46,9 @@ class LabelStale(InspectionsError):
 
     status = 410
 
-    def __init__(self, message: str, venue: Venue, target: Venue | None = None):
-        super().__init__(message)
+    def __init__(self, why: Said, venue: Venue, target: Venue | None = None):
+        super().__init__(_(why.msgid, **why.args))  # the reader's language; the trail's: why
+        self.why = why
         self.venue, self.target = venue, target
 
 
@@ -93,14 +95,14 @@ def venue_from_token(token: str, scope: Scope) -> Venue:
         if target is None or not scope.allows_venue(target):
             # merged across areas: the venue kept is not this reader's to know
             raise LabelStale(
-                _(
+                said(
                     "This label is out of date: the venue was merged into another one, "
                     "outside your area."
                 ),
                 venue,
             )
         raise LabelStale(
-            _(
+            said(
                 "This label is out of date: the venue was merged into #%(id)s %(name)s, "
                 "whose label should replace this one.",
                 id=target.id,
@@ -111,7 +113,7 @@ def venue_from_token(token: str, scope: Scope) -> Venue:
         )
     if version != (venue.label_version or 1):
         raise LabelStale(
-            _(
+            said(
                 "This label is out of date: a new label was issued for %(name)s "
                 "(version %(new)s; this one is version %(old)s). Replace it.",
                 name=venue.name,

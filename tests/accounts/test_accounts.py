@@ -493,8 +493,25 @@ def test_a_summary_in_plain_words_or_a_mismatched_message_is_shown_as_stored(app
         assert summary_text(event) == "Đã thu hồi 2 mã truy cập."
         assert summary_text(typed) == "Lý do: %(n)s cơ sở"
         assert summary_text(stale) == "2 token(s) revoked."
+    boundaries = said(
+        "%(level)s boundaries (%(day)s) from %(source)s: %(n)s replaced",
+        level="commune",
+        day=date(2025, 7, 1),
+        source="xa_2025.geojson",
+        n=3,
+    )
+    assert (
+        boundaries.english() == "commune boundaries (2025-07-01) from xa_2025.geojson: 3 replaced"
+    )
+    loaded = AuditEvent(summary_message={"id": boundaries.msgid, "args": boundaries.args})
+    with app.test_request_context(), force_locale("vi"):  # codes and days in words
+        assert summary_text(loaded) == "Ranh giới cấp xã (01/07/2025) từ xa_2025.geojson: thay 3"
     with app.test_request_context(), force_locale("en"):
         assert summary_text(event) == "2 token(s) revoked."
+        assert (
+            summary_text(loaded)
+            == "commune boundaries (01/07/2025) from xa_2025.geojson: 3 replaced"
+        )
 
 
 def test_create_user_service_hashes_with_argon2():

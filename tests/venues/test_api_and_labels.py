@@ -149,6 +149,22 @@ def test_labels_of_merged_and_closed_venues(as_user, create_venue, post):
     r = client.get(f"/q/{dup_token}")
     html = r.get_data(as_text=True)
     assert r.status_code == 410 and "merged into" in html and f"/venues/{kept.id}" in html
+    client.set_cookie("lang", "vi")  # a Vietnamese reader: the page in Vietnamese, the trail
+    assert "đã được gộp" in client.get(f"/q/{dup_token}").get_data(as_text=True)  # as always
+    summaries = db.session.scalars(
+        select(AuditEvent.summary).where(
+            AuditEvent.action == "denied", AuditEvent.object_id == dup.id
+        )
+    ).all()
+    assert (
+        summaries[-1]
+        == summaries[0]
+        == (
+            f"This label is out of date: the venue was merged into #{kept.id} Karaoke Giữ, "
+            "whose label should replace this one."
+        )
+    )
+    client.set_cookie("lang", "en")
     r = client.get(f"/q/{closed_token}", follow_redirects=True)
     assert r.status_code == 200 and "recorded as closed since 01/01/2024" in r.get_data(
         as_text=True

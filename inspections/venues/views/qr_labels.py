@@ -32,7 +32,7 @@ def by_qr(token: str):
     try:
         venue = qr.venue_from_token(token, user_scope())
     except qr.LabelStale as exc:
-        record("denied", exc.venue, summary=said("stale QR label: %(why)s", why=exc.message))
+        record("denied", exc.venue, summary=exc.why)
         return render_template(
             "venues/label_problem.html", kind="stale", message=exc.message, target=exc.target
         ), 410

@@ -96,9 +96,14 @@ def _query_args(schema) -> tuple[dict, dict]:
 
 
 def _period(args: dict) -> periods.Period:
-    return periods.parse(
+    period = periods.parse(
         args.get("period"), args.get("start"), args.get("end"), today=local_today()
     )
+    if args.get("level") == "district" and not args.get("as_of") and period.end > LAST_FORMER_DAY:
+        # the pages' "by district (before 1/7/2025)": the former map, which has them (the API
+        # answers what it is asked: no districts on the map of a later day)
+        args["as_of"] = LAST_FORMER_DAY
+    return period
 
 
 def _links(
@@ -207,6 +212,7 @@ def index():
         map=parts,
         map_text=map_text(cov) if cov else "",
         reorganised=TWO_LEVEL.valid_from.isoformat(),
+        former_day=LAST_FORMER_DAY.isoformat(),
         undrawn=undrawn,
         picker=_picker(args, period, cov),
         link=_links(period, args.get("sector"), as_of=args.get("as_of"), level=cov.level)

@@ -22,6 +22,11 @@
         level.value = 'commune';
       }
     });
+    level.addEventListener('change', function () {
+      if (level.value === 'district' && asOf.value >= asOf.dataset.reorganised) {
+        asOf.value = asOf.dataset.former;  // districts exist on the former map only
+      }
+    });
   }
   // Sortable tables: click a header; numbers compare by data-value.
   document.querySelectorAll('table.cov-table').forEach(function (table) {

@@ -133,6 +133,8 @@ def test_todays_communes_and_the_former_districts(phone, live_server):
     assert "as_of=2025-06-30" in page.url and "level=district" in page.url
     page.select_option("#f-as-of", "2025-07-01")
     assert page.input_value("#f-level") == "commune"
+    page.select_option("#f-level", "district")  # and back: districts take the former map
+    assert page.input_value("#f-as-of") == "2025-06-30"
     assert page.errors == []
 
 

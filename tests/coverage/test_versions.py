@@ -152,7 +152,13 @@ def test_page_defaults_to_todays_communes_for_2026(venues, as_user):
     assert 'value="commune" selected' in html and 'name="as_of"' in html
     old = client.get("/coverage?period=2024").get_data(as_text=True)
     assert 'data-code="593"' in old and 'value="district" selected' in old
-    refused = client.get("/coverage?period=2026&level=district")
+    # "by district" on the page: the former map, which has districts, chosen for the reader
+    districts = client.get("/coverage?period=2026&level=district")
+    html = districts.get_data(as_text=True)
+    assert districts.status_code == 200 and 'data-code="593"' in html
+    assert 'value="2025-06-30" selected' in html and 'value="district" selected' in html
+    assert "as_of=2025-06-30" in html  # the table's links keep the map
+    refused = client.get("/coverage?period=2026&level=district&as_of=2025-07-01")  # asked for
     assert refused.status_code == 422 and "as_of=2025-06-30" in refused.get_data(as_text=True)
     back = client.get("/coverage?period=2026&level=district&as_of=2025-06-30")
     assert back.status_code == 200 and 'data-code="593"' in back.get_data(as_text=True)

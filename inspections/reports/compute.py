@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import clock
 from ..areas.models import Area
@@ -90,7 +91,7 @@ def build(w: Window, area: Area) -> Report:
     province = figures.province_on(w.end)
     months = int(current_app.config.get("REPEAT_WINDOW_MONTHS", 12))
     tables = [
-        _venues_table(rows_set, own, sectors),
+        _venues_table(rows_set, own, sectors, targets.baseline_on),
         _inspections_table(units, teams.by_unit, rows_set),
         _teams_table(annex.teams_used(teams.by_team)),
         _violations_table(annex.violations_by_article(w, area), sectors),
@@ -222,7 +223,22 @@ def _sector_columns(sectors) -> list[Column]:
     return [Column(f"sector:{s.code}", "int", s.name_vi, s.name_en) for s in sectors]
 
 
-def _venues_table(rows_set, own, sectors) -> Table:
+def _baseline_column(key: str, baseline: date | None) -> Column:
+    """ "Inspected at least once" / "never inspected" headed with the phase baseline they count
+    from: a window that starts before it (the 2026 reports from 15/12/2025) can hold venues
+    inspected in the window but not since the baseline, and the heading says why."""
+    if baseline is None:
+        return Column(key)
+    day = baseline.strftime("%d/%m/%Y")
+    text = (
+        _l("Inspected at least once since %(day)s", day=day)
+        if key == "ever_inspected"
+        else _l("Not inspected since %(day)s", day=day)
+    )
+    return Column(key, "int", *both(text))
+
+
+def _venues_table(rows_set, own, sectors, baseline: date | None) -> Table:
     keys = ("in_scope", "inspected", "ever_inspected", "never_inspected")
 
     def row_of(fig, name, ref) -> dict:
@@ -255,8 +271,8 @@ def _venues_table(rows_set, own, sectors) -> Table:
         Column("in_scope"),
         Column("inspected"),
         Column("coverage_pct", "pct"),
-        Column("ever_inspected"),
-        Column("never_inspected"),
+        _baseline_column("ever_inspected", baseline),
+        _baseline_column("never_inspected", baseline),
     ]
     return Table("venues", columns, rows, totals)
 

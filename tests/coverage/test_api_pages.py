@@ -127,6 +127,11 @@ def test_area_page_lists_and_next(as_user, create_venue, create_inspection):
         as_text=True
     )
     assert "Chưa bao giờ" in html and "Đã kiểm tra" not in html
+    from inspections.coverage.periods import parse_key
+    from inspections.coverage.plans import plan_for
+
+    baseline = plan_for(parse_key("2024")).baseline_on  # "never" is counted from it
+    assert baseline is not None and f"not inspected since {baseline:%d/%m/%Y}" in html
     nxt = client.get(f"/coverage/areas/593?period=2024-Q3&lat={lat}&lon={lon}").get_data(
         as_text=True
     )

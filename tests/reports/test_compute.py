@@ -109,6 +109,15 @@ def test_figures_of_the_province(client, province, token_for, fixed_today):
         "tips",
     ]
     venues = tables["venues"]
+    # "at least once" and "never" count from the phase baseline, and their headings say so
+    from inspections.reports import figures
+    from inspections.reports.windows import window
+
+    baseline = figures.targets_for(window(WINDOW).period).baseline_on
+    assert baseline is not None
+    headings = {c["key"]: c["label"] for c in venues["columns"]}
+    for key in ("ever_inspected", "never_inspected"):
+        assert headings[key].endswith(f" {baseline:%d/%m/%Y}"), headings[key]
     rows = {r["unit"]: r for r in venues["rows"]}
     assert rows["Thành phố Phan Thiết"]["in_scope"] == 4
     assert rows["Thành phố Phan Thiết"]["sector:karaoke"] == 4

@@ -31,7 +31,7 @@ def defaults(instance_path: str) -> dict:
         "SESSION_HOURS": 12,
         # Days to handle a tip (verify, classify, close) after it is received.
         "TIP_HANDLING_DAYS": 30,
-        # Repeat offenders: two or more violations within this many months.
+        # Repeat offenders: violations found at two or more inspections within this many months.
         "REPEAT_WINDOW_MONTHS": 12,
         # Trust X-Forwarded-* from this many proxies (0 when served directly).
         "PROXY_COUNT": 0,

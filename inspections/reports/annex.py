@@ -223,8 +223,9 @@ def closures_by_unit(w, area: Area, level: str) -> Grouped:
 
 
 def repeat_offenders(end: date, area: Area, months: int) -> tuple[list[dict], int, date]:
-    """The venues with two or more violations in the ``months`` up to the window's end, most
-    first (the first REPEAT_LISTED), how many there are, and the first day counted."""
+    """The venues found in violation at two or more inspections in the ``months`` up to the
+    window's end (repeat.py), most violations first (the first REPEAT_LISTED), how many there
+    are, and the first day counted."""
     start = repeat.window_start(end, months)
     stmt = repeat.offenders_query(
         start, [figures.venue_in(area), RecordedViolation.inspected_on <= figures.day(end)]

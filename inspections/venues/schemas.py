@@ -329,8 +329,8 @@ class VenueQuery(Schema):
         validate=validate.OneOf(("mismatch", "unlocated", "repeat")),
         metadata={
             "description": "mismatch = address names another commune than the "
-            "location; unlocated = outside every area; repeat = two or more violations "
-            "in the repeat-offender window (REPEAT_WINDOW_MONTHS)"
+            "location; unlocated = outside every area; repeat = violations found at two "
+            "or more inspections in the repeat-offender window (REPEAT_WINDOW_MONTHS)"
         },
     )
     near = Point(metadata={"description": "lat,lon: sort by distance (metres)"})

@@ -159,7 +159,8 @@ def export_violations(args):
 @register_blp.paginate()
 @requires(P.VIOLATIONS_READ)
 def repeat_offenders(args, pagination_parameters):
-    """Venues with two or more violations in the rolling window (default 12 months)."""
+    """Venues found in violation at two or more inspections in the rolling window (default 12
+    months), with the violations of those inspections."""
     start = repeat.window_start(today(), args.get("months") or repeat.default_months())
     where = register.venue_clauses(current_user, args.get("area"), as_of=args.get("as_of"))
     page, size = pagination_parameters.page, pagination_parameters.page_size

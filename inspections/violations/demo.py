@@ -22,7 +22,7 @@ from ..tips.models import Tip
 from ..venues.models import Venue
 from .followup import recorded_on, sync_unsynced
 from .models import FinePayment, FollowupFile, RecordedViolation, ReviewerNote, ViolationFollowup
-from .repeat import MIN_COUNT, default_months, window_start
+from .repeat import default_months, offenders_query, window_start
 
 DEMO_SEED = 2027
 TIP_MARKER = "[demo]"
@@ -127,22 +127,12 @@ def load_demo_followups() -> int:
             v.paid_on = paid
             changed += 1
     start = window_start(on, default_months())
-    repeaters = (
-        db.session.execute(
-            select(RecordedViolation.venue_id)
-            .where(
-                RecordedViolation.in_register.is_(True),
-                RecordedViolation.inspected_on >= start,
-                RecordedViolation.venue_id.in_(demo_venues),
-            )
-            .group_by(RecordedViolation.venue_id)
-            .having(func.count() >= MIN_COUNT)
-            .order_by(RecordedViolation.venue_id)
-            .limit(3)
+    repeaters = [
+        row.venue_id
+        for row in db.session.execute(
+            offenders_query(start, [Venue.registration_no.like("DEMO-%")]).limit(3)
         )
-        .scalars()
-        .all()
-    )
+    ]
     if reviewer:
         for venue_id in repeaters:
             db.session.add(

@@ -1,7 +1,9 @@
-"""Repeat offenders: venues with two or more violations in a rolling window.
+"""Repeat offenders: venues found in violation at two or more inspections in a rolling window.
 
-The window ends today and starts `months` months earlier (inclusive): with the default 12
-months on 15/06/2025, violations recorded from 15/06/2024 count.
+Offending again is what makes a repeat offender ("tái phạm"): several violations found at one
+inspection are one occasion. The window ends today and starts `months` months earlier
+(inclusive): with the default 12 months on 15/06/2025, violations recorded from 15/06/2024
+count. The count shown is the violations of those occasions.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..extensions import db
 from ..venues.models import Venue
 from .models import RecordedViolation
 
-MIN_COUNT = 2
+MIN_COUNT = 2  # inspections that found a violation
 
 # (venue id, violations, last day, fines, offenders in all): a row of offenders_query
 OffenderRow = Row[int, int, date | None, int | None, int]
@@ -42,6 +44,11 @@ def _counted(start: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (RecordedViolation.in_register.is_(True), RecordedViolation.inspected_on >= start)
 
 
+def _occasions():
+    """The inspections that found the violations of a group: a repeat offender has two."""
+    return func.count(RecordedViolation.inspection_id.distinct())
+
+
 def repeat_counts(venue_ids: Iterable[int], start: date) -> dict[int, tuple[int, date]]:
     """{venue id: (violations in the window, last day)} for the repeat offenders among
     these venues, in one GROUP BY."""
@@ -56,7 +63,7 @@ def repeat_counts(venue_ids: Iterable[int], start: date) -> dict[int, tuple[int,
         )
         .where(RecordedViolation.venue_id.in_(ids), *_counted(start))
         .group_by(RecordedViolation.venue_id)
-        .having(func.count() >= MIN_COUNT)
+        .having(_occasions() >= MIN_COUNT)
     )
     return {row.venue_id: (row.n, row.last_on) for row in rows}
 
@@ -64,7 +71,7 @@ def repeat_counts(venue_ids: Iterable[int], start: date) -> dict[int, tuple[int,
 def repeat_clause(start: date) -> ColumnElement[bool]:
     """WHERE clause on Venue: the venue is a repeat offender in the window (venue lists)."""
     count = (
-        select(func.count())
+        select(_occasions())
         .where(RecordedViolation.venue_id == Venue.id, *_counted(start))
         .correlate(Venue)
         .scalar_subquery()
@@ -91,7 +98,7 @@ def offenders_query(
     return (
         q.where(*_counted(start), *where)
         .group_by(RecordedViolation.venue_id)
-        .having(func.count() >= MIN_COUNT)
+        .having(_occasions() >= MIN_COUNT)
         .order_by(
             func.count().desc(),
             func.max(RecordedViolation.inspected_on).desc(),

@@ -11,7 +11,7 @@ reach the plan's 20 % and some do not, and about a third of the venues are never
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -196,6 +196,29 @@ def plan(venues: list[Venue], districts: list[Area], items: dict, catalogue: lis
                     extra.status, extra.cancel_reason = "cancelled", rng.choice(CANCEL_REASONS)
                     extra.violations = []
                     out.append(extra)
+    return out + _return_visits(out)
+
+
+RETURN_SHARE = 0.25  # of the inspections that found violations
+
+
+def _return_visits(planned: list[PlannedInspection]) -> list[PlannedInspection]:
+    """Re-inspections that find a violation again, as repeat offenders ("tái phạm") are found:
+    a quarter of the inspections that found violations are followed 30 to 75 days later by one
+    that finds the first of them again. Drawn from a generator of their own, so the rest of
+    the demo is the same with or without them."""
+    rng = random.Random(DEMO_SEED + 1)  # noqa: S311 - reproducible demo data
+    out = []
+    for p in planned:
+        if p.status != "submitted" or not p.violations or rng.random() >= RETURN_SHARE:
+            continue
+        at = p.at + timedelta(days=rng.randrange(30, 76), hours=rng.randrange(-3, 4))
+        found = dict(p.violations[0])
+        if found["remedy"]:
+            found["remedy_deadline"] = at.date() + timedelta(days=15)
+        out.append(
+            replace(p, key=f"{p.key}:again", at=at, answers=list(p.answers), violations=[found])
+        )
     return out
 
 

@@ -34,7 +34,12 @@ def test_repeat_offenders_count_inside_the_window_only(
     record_violation(outside, day - timedelta(days=1))
     record_violation(once, day - timedelta(days=2))
     record_violation(once, day - timedelta(days=2), status="cancelled")
-    counts = repeat.repeat_counts([edge.id, outside.id, once.id], start)
+    # three violations found at one inspection: one occasion, not a repeat offence
+    single = create_venue(name="Karaoke Ba Lỗi Một Lượt", lat=10.9320)
+    first = record_violation(single, day - timedelta(days=3))
+    for _ in range(2):
+        record_violation(single, day - timedelta(days=3), inspection=first.inspection)
+    counts = repeat.repeat_counts([edge.id, outside.id, once.id, single.id], start)
     assert counts == {edge.id: (2, day - timedelta(days=1))}
     assert repeat.repeat_counts([outside.id], start - timedelta(days=1))[outside.id][0] == 2
 
@@ -58,6 +63,13 @@ def test_repeat_offenders_count_inside_the_window_only(
     assert "repeat-badge" in register
     # the badge says what its number counts (a phone has no hover title)
     assert "Repeat offender: 2 violations" in register
+    assert "Karaoke Ba Lỗi Một Lượt" not in listing
+    # found again at a second inspection: a repeat offender, with its four violations
+    record_violation(single, day - timedelta(days=1))
+    assert repeat.repeat_counts([single.id], start) == {single.id: (4, day - timedelta(days=1))}
+    r = client.get("/api/v1/violations/repeat-offenders", query_string={"area": "593"})
+    assert (r.json[0]["venue_name"], r.json[0]["count"]) == ("Karaoke Ba Lỗi Một Lượt", 4)
+    assert "Karaoke Ba Lỗi Một Lượt" in client.get("/venues?flag=repeat").get_data(as_text=True)
 
 
 def test_the_timeline_shows_everything_newest_first_with_who(

@@ -483,13 +483,14 @@ def venue_violations(venue) -> list[dict]:
         .order_by(Inspection.inspected_on.desc(), RecordedViolation.sort_order)
         .limit(100)
     ).all()
-    locale = str(get_locale())
+    locale, on = str(get_locale()), today()
     return [
         {
             "violation": row.RecordedViolation,
             "inspection": row.Inspection,
             "title": row.RecordedViolation.legal.title(locale),
             "basis": services.legal_basis(row.RecordedViolation.legal, locale),
+            "remedy_status": followup.status_of(row.RecordedViolation, on),
         }
         for row in rows
     ]

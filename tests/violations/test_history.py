@@ -264,6 +264,8 @@ def test_the_pages_speak_vietnamese(app, as_user, client, create_venue, record_v
     client.get("/language/vi")
     page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
     assert "Tái phạm" in page and "Nghị định 38/2021/NĐ-CP" in page
+    panel = page[page.index('class="violations-panel') : page.index('id="timeline"')]
+    assert "Quá hạn" in panel  # the venue's own card says its remedy is overdue
     register = client.get("/violations").get_data(as_text=True)
     assert "Quá hạn" in register and "15.000.000 ₫" in register
     assert "Ghi nhận kết quả theo dõi" in client.get(f"/violations/{v.id}").get_data(as_text=True)

@@ -52,7 +52,12 @@ class RegisterRowOut(Schema):
     inspection_id = fields.Integer()
     venue_id = fields.Integer()
     venue_name = fields.String()
-    district = fields.String(allow_none=True)
+    commune = fields.String(
+        allow_none=True, metadata={"description": "the venue's commune on today's map"}
+    )
+    district = fields.String(
+        allow_none=True, metadata={"description": "the venue's former district (before 1/7/2025)"}
+    )
     sector = fields.String()
     code = fields.String()
     decree = fields.String()

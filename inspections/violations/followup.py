@@ -173,15 +173,16 @@ def overdue_clause(on: date) -> ColumnElement[bool]:
     )
 
 
-def overdue_by_district(user, on: date | None = None) -> Sequence[Row[int | None, int]]:
-    """Rows of (district_id, n: overdue remedies) in the user's area, one GROUP BY."""
+def overdue_by_commune(user, on: date | None = None) -> Sequence[Row[int | None, int]]:
+    """Rows of (area_id: the venue's commune on today's map, n: overdue remedies) in the
+    user's area, one GROUP BY."""
     on = on or today()
     return db.session.execute(
-        select(Venue.district_id, func.count().label("n"))
+        select(Venue.commune_2025_id.label("area_id"), func.count().label("n"))
         .select_from(RecordedViolation)
         .join(Venue, Venue.id == RecordedViolation.venue_id)
         .where(overdue_clause(on), scope_of(user).venues(Venue))
-        .group_by(Venue.district_id)
+        .group_by(Venue.commune_2025_id)
     ).all()
 
 

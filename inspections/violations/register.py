@@ -323,6 +323,7 @@ def serialise(row: RecordedViolation, locale: str, on: date | None = None) -> di
         "inspection_id": row.inspection_id,
         "venue_id": row.venue_id,
         "venue_name": venue.name,
+        "commune": venue.commune_2025.name if venue.commune_2025 else None,
         "district": venue.district.name if venue.district else None,
         "sector": venue.sector.code,
         "code": lv.code,
@@ -350,7 +351,7 @@ EXPORT_COLUMNS = (
     ("Ngày kiểm tra", "Inspected on", "inspected_on"),
     ("Cơ sở", "Venue", "venue_name"),
     ("Mã cơ sở", "Venue ID", "venue_id"),
-    ("Huyện", "District", "district"),
+    ("Huyện (trước 1/7/2025)", "District (before 1/7/2025)", "district"),
     ("Ngành nghề", "Sector", "sector_label"),
     ("Mã vi phạm", "Code", "code"),
     ("Căn cứ pháp lý", "Legal basis", "legal_basis"),
@@ -366,6 +367,8 @@ EXPORT_COLUMNS = (
     ("Ngày nộp phạt", "Paid on", "paid_on"),
     ("Mã ngành nghề", "Sector code", "sector"),
     ("Mã đối tượng", "Offender type code", "offender_type"),
+    # added in December 2026: last, so that programs reading by position are not misled
+    ("Xã, phường (từ 1/7/2025)", "Commune (since 1/7/2025)", "commune"),
 )
 OFFENDER_LABELS = {"organisation": _l("Organisation"), "individual": _l("Individual")}
 REMEDY_LABELS = {

@@ -368,21 +368,21 @@ def evidence(file_id: int):
 @requires(P.VIOLATIONS_READ)
 def overdue():
     today_ = today()
-    by_district = followup.overdue_by_district(current_user, today_)
-    ids = [row.district_id for row in by_district if row.district_id]
+    by_commune = followup.overdue_by_commune(current_user, today_)
+    ids = [row.area_id for row in by_commune if row.area_id]
     found = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
     areas = sorted(
         (
             {
-                "name": found[row.district_id].name
-                if row.district_id in found
+                "name": found[row.area_id].name
+                if row.area_id in found
                 else _("outside every area"),
-                "code": found[row.district_id].code if row.district_id in found else None,
+                "code": found[row.area_id].code if row.area_id in found else None,
                 "n": row.n,
             }
-            for row in by_district
+            for row in by_commune
         ),
-        key=lambda a: -a["n"],
+        key=lambda a: (-a["n"], a["name"]),
     )
     args = {"remedy": "overdue", "sort": "oldest"}
     if request.args.get("area"):

@@ -33,6 +33,8 @@ def test_the_xlsx_export_in_vietnamese(as_user, client, create_venue, record_vio
     assert not shown & ENGLISH_CODES
     assert {"Karaoke", "Cá nhân", "Tổ chức", "Quá hạn"} <= shown
     massage = next(row for row in body if row[col["Cơ sở"]] == "Massage Hoa Sen")
+    # where it is: today's commune, and the former district beside it
+    assert massage[col["Xã, phường (từ 1/7/2025)"]] and massage[col["Huyện (trước 1/7/2025)"]]
     assert massage[col["Mã ngành nghề"]] == "massage"
     assert massage[col["Mã tình trạng khắc phục"]] == "overdue"
     assert massage[col["Mã đối tượng"]] == "individual"

@@ -51,6 +51,13 @@ def test_a_remedy_is_followed_up_with_evidence_and_leaves_the_overdue_list(
     assert overdue_before >= 1
     html = client.get("/violations/overdue").get_data(as_text=True)
     assert "Karaoke Hoàng Gia" in html and "Overdue" in html
+    # counted by the venue's commune on today's map, whose tile lists its own
+    commune = venue.commune_2025
+    assert commune is not None and commune.level == "commune"
+    tile = f'href="/violations/overdue?area={commune.code}"'
+    assert tile in html and f'<div class="tile-label">{commune.name}</div>' in html
+    own = client.get(f"/violations/overdue?area={commune.code}").get_data(as_text=True)
+    assert "Karaoke Hoàng Gia" in own
     # a coordinator may not record follow-ups (reviewers do)
     r = _post(client, f"/violations/{v.id}/followups", {"kind": "remedied", "on": day})
     assert r.status_code == 403

@@ -133,7 +133,7 @@ def _offences(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
 @requires(P.VIOLATIONS_READ)
 def index():
     filters, errors = load_form(register.RegisterQuery(), request.args)
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: v for k, v in request.args.items() if k != "page" and v.strip()}  # what is set
     page_no = _page_number()
     rows, totals = [], {"count": 0, "fines_vnd": 0}
     status = 200
@@ -187,7 +187,9 @@ def export():
         raise Invalid(_("Some filters are not valid."), details=errors)
     body, n = register.export(current_user, filters, fmt, str(get_locale()))
     described = ", ".join(
-        f"{k}={v}" for k, v in sorted(request.args.items()) if k not in ("format", "page")
+        f"{k}={v}"
+        for k, v in sorted(request.args.items())
+        if k not in ("format", "page") and v.strip()
     )
     record(
         "export",

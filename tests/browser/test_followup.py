@@ -91,4 +91,7 @@ def test_reviewer_follows_up_a_remedy_from_the_venue_page(phone, live_server, of
     page.select_option("select[name=remedy]", "remedied")
     page.click(".register-filters button[type=submit]")
     assert "Karaoke Tái Phạm" in page.inner_text(".cards")
+    # the filters fold away once applied, saying how many are set: the results come first
+    assert page.inner_text("#filters-active") == "1"
+    assert not page.locator(".register-filters").is_visible()
     assert page.errors == []

@@ -29,7 +29,7 @@ def export(fmt: str):
         abort(422)
     make, mimetype = EXPORTS[fmt]
     body, n = make(args, user_scope(), clock.today(), str(get_locale()))
-    described = ", ".join(f"{k}={v}" for k, v in sorted(raw.items()))
+    described = ", ".join(f"{k}={v}" for k, v in sorted(raw.items()) if str(v).strip())
     summary = (
         said("%(fmt)s: %(n)s venues (%(filters)s)", fmt=fmt, n=n, filters=described)
         if described

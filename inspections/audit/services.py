@@ -132,6 +132,16 @@ def summary_text(event) -> str | None:
         return event.summary
 
 
+def actor_name(username: str | None, full_names: dict[str, str] | None = None) -> str:
+    """Who did it, as people say it: the account's full name when known, "System" for the
+    application, "System (command line)" for a command."""
+    if not username:
+        return gettext("System")
+    if username.startswith("cli:"):
+        return gettext("System (command line)")
+    return (full_names or {}).get(username) or username
+
+
 def _row(action, object_type=None, object_id=None, summary=None, changes=None) -> dict:
     user_id, username, address = _actor()
     message = None

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from ..accounts.models import ApiToken
 from ..accounts.permissions import P, can
-from ..audit.services import summary_text
+from ..audit.labels import change_label, object_label, object_options
+from ..audit.services import actor_name, summary_text
 from ..extensions import db
-from ..text import fold
 from .nav import visible_items
 
 ROLE_LABELS = {
@@ -41,35 +41,6 @@ ACTION_LABELS = {
     "merge": _l("Merged"),
     "submit": _l("Submitted"),
     "cancel": _l("Cancelled"),
-}
-# What an audit event is about (object_type), as the trail shows it; a type not listed is shown
-# as stored.
-OBJECT_LABELS = {
-    "api_token": _l("API token"),
-    "area": _l("Area"),
-    "area_predecessor": _l("Area predecessor"),
-    "checklist_template": _l("Checklist"),
-    "coverage": _l("Coverage"),
-    "fine_payment": _l("Fine payment"),
-    "inspection": _l("Inspection"),
-    "legal_violation": _l("Legal violation"),
-    "plan": _l("Plan"),
-    "recorded_violation": _l("Recorded violation"),
-    "report": _l("Report"),
-    "report_indicator": _l("Report indicator"),
-    "report_value": _l("Report value"),
-    "report_value_file": _l("Report value file"),
-    "reviewer_note": _l("Reviewer note"),
-    "round": _l("Inspection round"),
-    "round_outcome": _l("Round outcome"),
-    "round_venue": _l("Round venue"),
-    "saved_filter": _l("Saved filter"),
-    "sent_report": _l("Sent report"),
-    "team": _l("Team"),
-    "tip": _l("Tip"),
-    "user": _l("User"),
-    "venue": _l("Venue"),
-    "violation_followup": _l("Violation follow-up"),
 }
 STATUS_LABELS = {
     "operating": _l("Operating"),
@@ -118,10 +89,10 @@ def init_app(app: Flask) -> None:
             "role_label": lambda r: ROLE_LABELS.get(r, r),
             "action_label": lambda a: ACTION_LABELS.get(a, a),
             "status_label": lambda s: STATUS_LABELS.get(s, s),
-            "object_label": lambda t: OBJECT_LABELS.get(t, t),
-            "object_options": lambda: sorted(
-                ((k, str(v)) for k, v in OBJECT_LABELS.items()), key=lambda kv: fold(kv[1])
-            ),
+            "object_label": object_label,
+            "object_options": object_options,
+            "change_label": change_label,
+            "actor_name": actor_name,
             "audit_summary": summary_text,
             "role_options": lambda roles: [(r, ROLE_LABELS.get(r, r)) for r in roles],
             "agency_options": _agency_options,

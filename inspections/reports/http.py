@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from ..audit.services import record
+from ..audit.services import record, said
 from . import sending
 from .document import Sending
 from .report import Report
@@ -17,7 +17,13 @@ def download(
     bytes of a sent report when given, else written now."""
     body = data if data is not None else sending.render(report, fmt, how)
     name = sending.file_name(report, fmt, version)
-    record("export", object_type="report", summary=f"{report.window} {report.area_code} {fmt}")
+    record(
+        "export",
+        object_type="report",
+        summary=said(
+            "Report %(key)s of %(area)s, %(fmt)s", key=report.window, area=report.area_code, fmt=fmt
+        ),
+    )
     return Response(
         body,
         mimetype=sending.FORMATS[fmt][0],

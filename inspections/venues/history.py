@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..areas.models import Area
 from ..audit.models import AuditEvent
-from ..audit.services import history, summary_text
+from ..audit.services import actor_name, history, summary_text
 from ..core.templating import ACTION_LABELS, STATUS_LABELS
 from ..extensions import db
 from ..i18n import fmt_date
@@ -69,15 +69,6 @@ def change_log(venue_id: int, locale: str) -> list[Entry]:
     return [_entry(e, names, words) for e in events]
 
 
-def actor_name(username: str | None, full_names: dict[str, str]) -> str:
-    """Who made a change, as people say it."""
-    if not username:
-        return _("System")
-    if username.startswith("cli:"):
-        return _("System (command line)")
-    return full_names.get(username) or username
-
-
 def _names(events: list[AuditEvent]) -> dict[str, str]:
     usernames = {e.username for e in events if e.username and not e.username.startswith("cli:")}
     if not usernames:
@@ -102,6 +93,11 @@ def _entry(event: AuditEvent, names: dict[str, str], words: _Words) -> Entry:
         title = _("Record created")
     who = actor_name(event.username, names)
     return Entry(event.at, title, who, summary_text(event), changes)
+
+
+def field_words(key: str) -> str:
+    """A venue field of the audit trail in words (its change log's names)."""
+    return _label(key)
 
 
 def _label(key: str) -> str:

@@ -477,6 +477,24 @@ def test_the_audit_trail_speaks_the_readers_language(client):
     assert "GET /admin/users: needs users:manage" in page
 
 
+def test_the_audit_trail_names_fields_and_people_in_words(client, create_venue):
+    venue = create_venue(name="Karaoke Nhật Ký Hệ Thống")  # written outside a request
+    login(client, "t_admin")
+    client.set_cookie("lang", "vi")
+    page = client.get(f"/admin/audit?object_type=venue&object_id={venue.id}").get_data(
+        as_text=True
+    )
+    assert '<dt title="sector_id">Ngành nghề</dt>' in page
+    assert '<dt title="status">Trạng thái</dt>' in page
+    assert "Hệ thống (dòng lệnh)" in page and ">cli:" not in page
+    from inspections.audit.labels import change_label
+
+    with client.application.test_request_context():
+        assert change_label("inspection", "venue_id") == "Venue"  # "<object>_id": the object
+        assert change_label("inspection", "inspected_on") == "Inspected on"
+        assert change_label("inspection", "something_new") == "something_new"
+
+
 def test_a_summary_in_plain_words_or_a_mismatched_message_is_shown_as_stored(app):
     from flask_babel import force_locale
 

@@ -35,7 +35,7 @@ def test_the_change_log_speaks_words_under_one_heading(as_user, client, create_v
 
 
 def test_the_command_line_and_an_import_are_named(app, as_user, client):
-    from inspections.venues.history import actor_name
+    from inspections.audit.services import actor_name
 
     assert actor_name("cli:root", {}) == "System (command line)"
     assert actor_name(None, {}) == "System"

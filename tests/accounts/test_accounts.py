@@ -481,9 +481,7 @@ def test_the_audit_trail_names_fields_and_people_in_words(client, create_venue):
     venue = create_venue(name="Karaoke Nhật Ký Hệ Thống")  # written outside a request
     login(client, "t_admin")
     client.set_cookie("lang", "vi")
-    page = client.get(f"/admin/audit?object_type=venue&object_id={venue.id}").get_data(
-        as_text=True
-    )
+    page = client.get(f"/admin/audit?object_type=venue&object_id={venue.id}").get_data(as_text=True)
     assert '<dt title="sector_id">Ngành nghề</dt>' in page
     assert '<dt title="status">Trạng thái</dt>' in page
     assert "Hệ thống (dòng lệnh)" in page and ">cli:" not in page

@@ -95,10 +95,21 @@ def fmt_decimal(value) -> str:
     return f"{whole}{point}{places}" if places else whole
 
 
+def first_upper(text) -> str:
+    """A phrase written for mid-sentence ("quý I năm 2026") at the start of a line."""
+    text = str(text or "")
+    return text[:1].upper() + text[1:]
+
+
 def init_app(app: Flask) -> None:
     """Register template filters and the locale in templates."""
     app.jinja_env.filters.update(
-        date=fmt_date, datetime=fmt_datetime, vnd=fmt_vnd, number=fmt_number, decimal=fmt_decimal
+        date=fmt_date,
+        datetime=fmt_datetime,
+        vnd=fmt_vnd,
+        number=fmt_number,
+        decimal=fmt_decimal,
+        first_upper=first_upper,
     )
 
     app.jinja_env.globals["locales"] = LOCALES

@@ -28,6 +28,13 @@ def test_who_reads_reports_and_sees_the_link(client, province, fixed_today):
         assert client.get(f"/reports/{WINDOW}").status_code == status, user
         home = client.get("/").get_data(as_text=True)
         assert ('href="/reports"' in home) == (status == 200), user
+    # a window's name starts its card's heading with a capital, as a heading does
+    login(client, "t_coord")
+    client.set_cookie("lang", "vi")
+    calendar = client.get("/reports").get_data(as_text=True)
+    assert '<h2 class="h6 mb-1">Quý I năm 2024' in calendar
+    assert '<h2 class="h6 mb-1">quý' not in calendar
+    client.set_cookie("lang", "en")
     # a district viewer reads its district by default, not the province
     login(client, "t_viewer")
     page = client.get(f"/reports/{WINDOW}").get_data(as_text=True)

@@ -12,12 +12,15 @@ from .models import User
 from .services import check_password_rules, create_user
 
 DEMO_USERS = [
-    # username, role, agency, area, full name
-    ("admin", "admin", "labour", "60", "Quản trị hệ thống"),
-    ("dieuphoi", "coordinator", "labour", "60", "Nguyễn Thị Điều Phối"),
+    # username, role, agency, area, full name. December 2026: the province is Lâm Đồng (68,
+    # Bình Thuận merged into it on 1 July 2025) and the standing agency the Department of
+    # Health (since March 2025); the district team's inspector and viewer keep the former
+    # district of Phan Thiết, as the demo's teams do.
+    ("admin", "admin", "health", "68", "Quản trị hệ thống"),
+    ("dieuphoi", "coordinator", "health", "68", "Nguyễn Thị Điều Phối"),
     ("kiemtra", "inspector", "labour", "593", "Trần Văn Kiểm Tra"),
-    ("congan", "reviewer", "police", "60", "Lê Minh Công An"),
-    ("vanhoa", "reviewer", "culture", "60", "Phạm Thu Văn Hóa"),
+    ("congan", "reviewer", "police", "68", "Lê Minh Công An"),
+    ("vanhoa", "reviewer", "culture", "68", "Phạm Thu Văn Hóa"),
     ("xem", "viewer", "district_committee", "593", "Võ Văn Xem"),
 ]
 

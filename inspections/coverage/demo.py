@@ -17,6 +17,7 @@ from .plans import save_plan
 
 DEMO_YEAR = 2026
 DEMO_NUMBER = "DEMO-2026/KH-UBND"
+SOURCE_NUMBER = "1227/KH-UBND"  # the 2024 plan of Bình Thuận (seed_data/indicators.yaml)
 DEMO_NOTE = (
     "Kế hoạch minh họa của dữ liệu demo (không phải văn bản thật): chỉ tiêu như kế hoạch "
     "2024, tính theo xã, phường của tỉnh Lâm Đồng từ 1/7/2025."
@@ -27,7 +28,7 @@ def load_demo_plan() -> int:
     """Add the demo 2026 plan unless a plan of 2026 exists; returns 1 when it was added."""
     if db.session.scalar(select(Plan.id).where(Plan.year == DEMO_YEAR)) is not None:
         return 0
-    save_plan(
+    plan = save_plan(
         None,
         number=DEMO_NUMBER,
         year=DEMO_YEAR,
@@ -42,4 +43,10 @@ def load_demo_plan() -> int:
         standing_agency_name="Sở Y tế tỉnh Lâm Đồng",
         place_name="Lâm Đồng",
     )
+    # "targets as the 2024 plan": its indicators, read on today's map (districts → communes)
+    from ..reports.indicators import copy_indicators
+
+    source = db.session.scalar(select(Plan).where(Plan.number == SOURCE_NUMBER))
+    if source is not None:
+        copy_indicators(plan, source)
     return 1

@@ -151,6 +151,11 @@ def _indicators(pdf: FPDF, report: Report) -> None:
     pdf.ln(2)
     pdf.set_font(FONT, "B", 10.5)
     pdf.cell(0, 6, _("I. RESULTS AGAINST THE PLAN'S TARGETS"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if not report.indicators:  # a sentence, not a table of headings without rows
+        pdf.set_font(FONT, "", 10.5)
+        pdf.multi_cell(0, 5.5, _("This plan has no indicators yet."), new_x=XPos.LMARGIN)
+        _annex_note(pdf)
+        return
     widths = [9, 62, 22, 25, 17, 17, 18]
     heads = [
         _("No."),
@@ -193,6 +198,10 @@ def _indicators(pdf: FPDF, report: Report) -> None:
             ],
             ["C", "L", "C", "C", "C", "C", "C"],
         )
+    _annex_note(pdf)
+
+
+def _annex_note(pdf: FPDF) -> None:
     pdf.ln(2)
     pdf.set_font(FONT, "", 10.5)
     note = _("The annexes give the figures by unit, sector and legal basis.")

@@ -82,6 +82,20 @@ def test_pdf_is_a4_with_an_embedded_font(app, province, fixed_today):
         assert words in text, words
 
 
+def test_a_plan_without_indicators_says_so_in_the_pdf(app, province, fixed_today):
+    """Section I is a sentence, not a table of headings without rows."""
+    fixed_today(date(2025, 1, 10))
+    report = _report()
+    report.indicators = []
+    data = report_pdf(report)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: the text is not read back")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Kế hoạch chưa có chỉ tiêu." in text and "PHỤ LỤC" in text
+
+
 def test_the_words_of_the_document(app, province, fixed_today):
     fixed_today(date(2025, 1, 10))
     with force_locale("vi"):

@@ -8,6 +8,7 @@ from sqlalchemy import and_, distinct, func, or_, select
 
 from inspections import clock
 from inspections.areas.models import Area
+from inspections.coverage.models import Plan
 from inspections.extensions import db
 from inspections.venues import demo as venue_demo
 from inspections.venues.models import Venue
@@ -133,3 +134,10 @@ def test_demo_data_shows_both_maps(app, monkeypatch):
     plan = plan_for(periods.parse_key("2026")).plan
     assert plan.number == DEMO_NUMBER and "demo" in plan.notes
     assert plan.standing_agency.code == "health"
+    # "targets as the 2024 plan": its indicators, on today's levels (no district left)
+    from inspections.reports.indicators import of_plan
+
+    source = db.session.scalar(select(Plan).where(Plan.number == "1227/KH-UBND"))
+    copied = of_plan(plan)
+    assert [i.code for i in copied] == [i.code for i in of_plan(source)] and copied
+    assert {i.level for i in copied} <= {"province", "commune"}

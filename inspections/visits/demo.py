@@ -62,12 +62,28 @@ OFFSITE_REASONS = (
 )
 NO_GPS_REASONS = ("Điện thoại không bắt được GPS trong tầng hầm.",)
 CANCEL_REASONS = ("Cơ sở đóng cửa khi đoàn đến, sẽ kiểm tra lại.", "Nhập trùng cuộc kiểm tra.")
-REMEDIES = (
-    "Tháo chốt cửa bên trong phòng hát",
-    "Ký hợp đồng lao động bằng văn bản với nhân viên",
-    "Bổ sung giấy phép theo đúng số phòng",
-    "Niêm yết giấy chứng nhận đủ điều kiện an ninh, trật tự",
-)
+# The remedy an inspector writes for an offence (by the start of its catalogue code); an
+# offence without one here gets no remedy, only its fine.
+REMEDIES = {
+    "ND38-2021-D15-6b": "Tháo chốt cài bên trong cửa phòng hát",
+    "ND38-2021-D15-6a": "Ngừng sử dụng phòng hát không đủ diện tích tối thiểu",
+    "ND38-2021-D15-6c": "Tháo thiết bị báo động lắp đặt trái quy định",
+    "ND38-2021-D15-6dd": "Làm thủ tục điều chỉnh giấy phép theo đúng số phòng",
+    "ND38-2021-D15-6d": "Thay nội dung hình ảnh phù hợp với lời bài hát",
+    "ND38-2021-D15-6e": "Chấp hành đúng khung giờ hoạt động của vũ trường",
+    "ND38-2021-D15-5": "Chấp hành đúng khung giờ hoạt động 8 giờ–24 giờ",
+    "ND38-2021-D15-1": "Nhân viên mặc đồng phục, đeo bảng tên khi làm việc",
+    "ND38-2021-D15-2": "Cấp đồng phục, bảng tên cho nhân viên",
+    "ND12-2022-D9": "Ký hợp đồng lao động bằng văn bản với người lao động",
+}
+
+
+def remedy_for(code: str) -> str | None:
+    """The demo's remedy for an offence, by the longest code prefix that names one."""
+    for prefix in sorted(REMEDIES, key=len, reverse=True):
+        if code.startswith(prefix):
+            return REMEDIES[prefix]
+    return None
 
 
 @dataclass
@@ -273,14 +289,14 @@ def _one(rng, venue: Venue, year: int, items: dict, catalogue: list, counter: di
         low, high = lv.fine_range(offender)
         steps = max(0, (high - low) // 500_000)
         fine = low + 500_000 * rng.randrange(0, steps + 1)
-        remedy = rng.random() < 0.6
+        remedy = rng.random() < 0.6 and remedy_for(lv.code) is not None
         planned.violations.append(
             {
                 "code": lv.code,
                 "item": code,
                 "offender": offender,
                 "fine_vnd": min(fine, high),
-                "remedy": rng.choice(REMEDIES) if remedy else None,
+                "remedy": remedy_for(lv.code) if remedy else None,
                 "remedy_deadline": day + timedelta(days=rng.choice((15, 30, 60)))
                 if remedy
                 else None,

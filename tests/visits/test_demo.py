@@ -124,6 +124,15 @@ def test_demo_data_shows_both_maps(app, monkeypatch):
         )
         == 0
     )
+    # each remedy fits its offence (no door latch for a labour contract)
+    from inspections.violations.models import LegalViolation
+
+    remedied = db.session.execute(
+        select(LegalViolation.code, RecordedViolation.remedy)
+        .join(LegalViolation, LegalViolation.id == RecordedViolation.legal_violation_id)
+        .where(RecordedViolation.remedy.is_not(None))
+    ).all()
+    assert remedied and all(remedy == demo.remedy_for(code) for code, remedy in remedied)
     cov = rule.coverage(periods.parse_key("2026"), scope=Scope())
     assert (cov.level, cov.totals.code) == ("commune", "68")
     shown = [r for r in cov.rows if r.in_scope]

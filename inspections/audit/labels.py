@@ -3,6 +3,9 @@ changed, in the reader's language. A type or field not listed is shown as stored
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
 
 from ..text import fold
@@ -129,6 +132,14 @@ FIELD_LABELS = {
     "received_on": _l("Received on"),
     "outcome": _l("Outcome"),
     "verification": _l("Verification"),
+    # inside an amended answer or violation
+    "answer": _l("Answer"),
+    "offender": _l("Offender"),
+    "offender_name": _l("Offender's name"),
+    "fine_vnd": _l("Fine (₫)"),
+    "measures": _l("Measures"),
+    "remedy": _l("Remedy"),
+    "remedy_deadline": _l("Remedy deadline"),
 }
 
 
@@ -151,6 +162,94 @@ def change_label(object_type: str | None, key: str) -> str:
         return field_words(key)
     if key in FIELD_LABELS:
         return str(FIELD_LABELS[key])
+    kind, _sep, code = key.partition(".")
+    if kind == "checklist" and code:  # an amended answer
+        return str(_l("Checklist item %(code)s", code=code))
+    if kind == "violations" and code:  # an amended violation
+        return str(_l("Violation %(code)s", code=code))
     if key.endswith("_id") and key[:-3] in OBJECT_LABELS:
         return str(OBJECT_LABELS[key[:-3]])
     return key
+
+
+# Stored codes shown in words, by field (and, for a status, by the object it belongs to).
+VALUE_WORDS = {
+    ("inspection", "status"): {
+        "draft": _l("Draft"),
+        "submitted": _l("Submitted"),
+        "cancelled": _l("Cancelled"),
+    },
+    ("venue", "status"): {
+        "operating": _l("Operating"),
+        "suspended": _l("Suspended"),
+        "closed": _l("Closed"),
+    },
+    ("*", "presence"): {
+        "on_site": _l("on site"),
+        "off_site": _l("off-site"),
+        "imprecise": _l("GPS imprecise"),
+        "no_gps": _l("no GPS"),
+    },
+    ("*", "offender"): {"individual": _l("Individual"), "organisation": _l("Organisation")},
+    ("*", "answer"): {
+        "compliant": _l("Compliant"),
+        "not_compliant": _l("Not compliant"),
+        "not_applicable": _l("Not applicable"),
+    },
+}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def change_value(object_type: str | None, key: str, value) -> str | None:
+    """A changed value in words: codes by their names, days as dd/mm/yyyy, moments in the
+    local time, yes/no, numbers without float noise, a record's fields (an amended answer or
+    violation) as "Label: value; …". None when there is nothing (shown as ∅)."""
+    from ..i18n import fmt_date, fmt_datetime, fmt_vnd
+
+    if value is None or value == "" or value == []:
+        return None
+    words = VALUE_WORDS.get((object_type or "", key)) or VALUE_WORDS.get(("*", key))
+    if words is not None and isinstance(value, str) and value in words:
+        return str(words[value])
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, int) and key.endswith("_vnd"):
+        return fmt_vnd(value)
+    if isinstance(value, float):
+        return f"{round(value, 6):g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        try:
+            return fmt_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return fmt_date(date.fromisoformat(value))
+    if isinstance(value, dict):
+        shown = (
+            (change_label(object_type, k), change_value(object_type, k, v))
+            for k, v in value.items()
+        )
+        return "; ".join(f"{label}: {text}" for label, text in shown if text is not None) or None
+    if isinstance(value, list):
+        return ", ".join(t for t in (change_value(object_type, key, v) for v in value) if t)
+    return str(value)
+
+
+def change_rows(
+    object_type: str | None, changes: dict | None
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(stored name, label, old, new) of an event's changes, in words ({field: [old, new]};
+    a bare value is a new one)."""
+    rows = []
+    for key, pair in (changes or {}).items():
+        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        rows.append(
+            (
+                key,
+                change_label(object_type, key),
+                change_value(object_type, key, old),
+                change_value(object_type, key, new),
+            )
+        )
+    return rows

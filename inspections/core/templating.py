@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..accounts.models import ApiToken
 from ..accounts.permissions import P, can
-from ..audit.labels import change_label, object_label, object_options
+from ..audit.labels import change_rows, object_label, object_options
 from ..audit.services import actor_name, summary_text
 from ..extensions import db
 from .nav import visible_items
@@ -91,7 +91,7 @@ def init_app(app: Flask) -> None:
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "object_label": object_label,
             "object_options": object_options,
-            "change_label": change_label,
+            "change_rows": change_rows,
             "actor_name": actor_name,
             "audit_summary": summary_text,
             "role_options": lambda roles: [(r, ROLE_LABELS.get(r, r)) for r in roles],

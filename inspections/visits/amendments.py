@@ -4,11 +4,16 @@ applied in order."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..i18n import fmt_date, fmt_vnd
 from ..uow import transactional
 from ..violations import followup
 from ..violations import services as violations
@@ -164,3 +169,92 @@ def _amend_violations(inspection, amendment, entries, changes) -> None:
             old.superseded_by_id = amendment.id
             changes[f"violations.{old.legal.code}"] = [_violation_view(old), None]
     db.session.flush()
+
+
+# ---------------------------------------------------------------- an amendment in words
+
+SCALAR_LABELS = {
+    "representative_name": _l("Venue representative"),
+    "representative_role": _l("Representative's role"),
+    "notes": _l("Notes"),
+}
+ANSWER_WORDS = {
+    "compliant": _l("Compliant"),
+    "not_compliant": _l("Not compliant"),
+    "not_applicable": _l("Not applicable"),
+}
+OFFENDER_WORDS = {"individual": _l("Individual"), "organisation": _l("Organisation")}
+
+
+@dataclass
+class ChangeWords:
+    """One change of an amendment as people read it: what changed, before and after (None:
+    there was none, or it was withdrawn)."""
+
+    label: str
+    old: str | None
+    new: str | None
+
+
+def change_words(inspection: Inspection, changes: dict | None, locale: str) -> list[ChangeWords]:
+    """An amendment's changes in words, for the inspection page and the minutes: checklist
+    items by their text, violations by their title and legal basis, values as sentences
+    (never the stored codes and dictionaries)."""
+    changes = changes or {}
+    template = inspection.checklist_template
+    items = {i.code: i for i in template.items} if template is not None else {}
+    codes = [k.split(".", 1)[1] for k in changes if k.startswith("violations.")]
+    legal = violations.by_codes(codes)
+    out = []
+    for key, pair in changes.items():
+        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        kind, _sep, code = key.partition(".")
+        if kind == "checklist":
+            item = items.get(code)
+            label = (item.text_en if locale == "en" else item.text_vi) if item else code
+            out.append(ChangeWords(label, _answer_words(old), _answer_words(new)))
+        elif kind == "violations":
+            lv = legal.get(code)
+            label = f"{lv.title(locale)} ({violations.legal_basis(lv, locale)})" if lv else code
+            out.append(ChangeWords(label, _violation_words(old), _violation_words(new)))
+        else:
+            text = SCALAR_LABELS.get(key)
+            out.append(
+                ChangeWords(str(text) if text else key, _plain_words(old), _plain_words(new))
+            )
+    return out
+
+
+def _plain_words(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _answer_words(value) -> str | None:
+    if not isinstance(value, dict):
+        return _plain_words(value)
+    answer = value.get("answer")
+    text = str(ANSWER_WORDS.get(answer, answer or ""))
+    return f"{text} – {value['note']}" if value.get("note") else text
+
+
+def _violation_words(value) -> str | None:
+    if not isinstance(value, dict):
+        return _plain_words(value)
+    offender = value.get("offender")
+    parts = [str(OFFENDER_WORDS.get(offender, offender or ""))]
+    if value.get("offender_name"):
+        parts[0] += f" {value['offender_name']}"
+    fine = value.get("fine_vnd")
+    parts.append(_("fine %(amount)s", amount=fmt_vnd(fine)) if fine else _("no fine"))
+    if value.get("remedy"):
+        deadline = value.get("remedy_deadline")
+        parts.append(
+            _(
+                "remedy: %(what)s by %(day)s",
+                what=value["remedy"],
+                day=fmt_date(date.fromisoformat(deadline)),
+            )
+            if deadline
+            else _("remedy: %(what)s", what=value["remedy"])
+        )
+    return "; ".join(p for p in parts if p)

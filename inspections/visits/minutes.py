@@ -17,6 +17,7 @@ from .. import clock, pdfs, storage
 from ..i18n import fmt_date, fmt_vnd
 from ..violations.services import legal_basis
 from . import files
+from .amendments import change_words
 from .presence import distance_label, presence_of
 from .reading import AsItStands
 
@@ -261,8 +262,10 @@ def _build(inspection) -> bytes:
                     reason=a.reason,
                 ),
             )
-            for key, (old, new) in (a.changes or {}).items():
-                _para(pdf, f"  · {key}: {_short(old)} → {_short(new)}", size=8)
+            for c in change_words(inspection, a.changes, "vi"):
+                before = f"{c.old} → " if c.old is not None else ""
+                after = c.new if c.new is not None else _("(removed)")
+                _para(pdf, f"  · {c.label}: {before}{after}", size=8)
         _para(pdf, _("Items marked * were amended; the original values are listed above."), size=8)
 
     pdf.ln(3)
@@ -277,14 +280,6 @@ def _build(inspection) -> bytes:
     )
     _signatures(pdf, inspection)
     return bytes(pdf.output())
-
-
-def _short(value) -> str:
-    if value is None:
-        return "∅"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in value.items() if v not in (None, [], ""))
-    return str(value)
 
 
 def _heading(pdf: FPDF, text: str) -> None:

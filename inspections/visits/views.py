@@ -40,7 +40,7 @@ from ..venues.models import Sector, Venue
 from ..venues.services import lat_lon
 from ..violations import services as violations
 from ..violations.models import MEASURES
-from . import access, checklists, files, lifecycle, photos, reading
+from . import access, amendments, checklists, files, lifecycle, photos, reading
 from .minutes import minutes_pdf
 from .models import INSPECTION_STATUSES, ChecklistTemplate, Inspection, InspectionAnswer
 from .presence import distance_label
@@ -560,6 +560,9 @@ def _panel_helpers():
         "visits_start": _start,
         "presence_label": presence_label,
         "venue_page_url": venue_page_url,
+        "amendment_words": lambda inspection, changes: amendments.change_words(
+            inspection, changes, str(get_locale())
+        ),
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 from flask import render_template_string
 
@@ -84,6 +86,25 @@ def test_read_view_amend_and_cancel(client, api, make_doc):
     html = client.get(f"/inspections/{created['id']}").get_data(as_text=True)
     assert "17,000,000 ₫" in html and "16,000,000 ₫" in html  # current and original
     assert "Sửa mức phạt" in html and f"/inspections/{created['id']}/amend" not in html
+    # the amendment in words: the offence by its title and basis, the values as sentences
+    amendments = html[html.index("Amendments</h2>") :]
+    changed = "<del>Individual; fine 16,000,000 ₫</del> → <ins>Individual; fine 17,000,000 ₫</ins>"
+    assert changed in amendments and "Decree 38/2021" in amendments
+    # the history log says it in words too: no stored names, dictionaries or None
+    shown = re.sub(r' title="[^"]*"', "", amendments)  # the stored name is only a hover
+    assert "Fine (₫): 16,000,000 ₫" in shown
+    for raw in ("violations.ND38", "fine_vnd", "{&#39;code", "None", "offender_name"):
+        assert raw not in shown, raw
+    client.set_cookie("lang", "vi")
+    minutes = client.get(f"/inspections/{created['id']}/minutes.pdf").data
+    if shutil.which("pdftotext"):  # the minutes handed to the venue say it the same way
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=minutes, capture_output=True, check=True
+        ).stdout.decode()
+        text = " ".join(text.split())  # lines wrap where the page ends them
+        assert "Cá nhân; phạt 16.000.000 ₫ → Cá nhân; phạt 17.000.000 ₫" in text
+        assert "fine_vnd" not in text and "violations.ND38" not in text
+    client.set_cookie("lang", "en")
     assert "Cancel this inspection" not in html  # a reviewer reads only
     login(client, "t_insp")
     html = client.get(f"/inspections/{created['id']}").get_data(as_text=True)

@@ -232,16 +232,16 @@ def _plain_words(value) -> str | None:
 def _answer_words(value) -> str | None:
     if not isinstance(value, dict):
         return _plain_words(value)
-    answer = value.get("answer")
-    text = str(ANSWER_WORDS.get(answer, answer or ""))
+    answer = str(value.get("answer") or "")
+    text = str(ANSWER_WORDS.get(answer, answer))
     return f"{text} – {value['note']}" if value.get("note") else text
 
 
 def _violation_words(value) -> str | None:
     if not isinstance(value, dict):
         return _plain_words(value)
-    offender = value.get("offender")
-    parts = [str(OFFENDER_WORDS.get(offender, offender or ""))]
+    offender = str(value.get("offender") or "")
+    parts = [str(OFFENDER_WORDS.get(offender, offender))]
     if value.get("offender_name"):
         parts[0] += f" {value['offender_name']}"
     fine = value.get("fine_vnd")

@@ -137,6 +137,15 @@ class Venue(Model):
         order_by="VenueLicence.expires_on",
     )
 
+    def address_on(self, day: date) -> str | None:
+        """The address as a document of that day writes it: on today's map (the commune and
+        province since 1 July 2025) from then on, else as written."""
+        from ..areas.versions import REORGANISED_ON
+
+        if day >= REORGANISED_ON and self.address_2025:
+            return self.address_2025
+        return self.address
+
     def __repr__(self) -> str:
         return f"<Venue {self.id} {self.name}>"
 

@@ -122,7 +122,7 @@ def _build(inspection) -> bytes:
             "inspected the venue named below.",
             time=local_at.strftime("%H:%M"),
             day=fmt_date(local_at),
-            address=venue.address or venue.name,
+            address=venue.address_on(inspection.inspected_on) or venue.name,
         ),
     )
 
@@ -144,7 +144,7 @@ def _build(inspection) -> bytes:
     rep = doc.representative
     facts = [
         (_("Name"), venue.name),
-        (_("Address"), venue.address or ""),
+        (_("Address"), venue.address_on(inspection.inspected_on) or ""),
         (_("Sector"), venue.sector.name_vi),
         (_("Registration no."), venue.registration_no or ""),
         (_("Representative"), ", ".join(x for x in (rep["name"], rep["role"]) if x) or "—"),

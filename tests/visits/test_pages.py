@@ -131,6 +131,14 @@ def test_minutes_pdf(client, api, make_doc):
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert r.data.startswith(b"%PDF") and len(r.data) > 5000
     assert b"DejaVu" in r.data  # the vendored Vietnamese font is embedded
+    venue = db.session.get(Inspection, created["id"]).venue
+    if shutil.which("pdftotext"):  # dated after 1/7/2025: the address on today's map
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=r.data, capture_output=True, check=True
+        ).stdout.decode()
+        text = " ".join(text.split())
+        assert venue.address_2025 and venue.address_2025 != venue.address
+        assert venue.address_2025 in text
     r = client.get(f"{API}/{created['id']}/minutes")
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     login(client, "t_insp_lagi")

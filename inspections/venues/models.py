@@ -152,19 +152,25 @@ class Venue(Model):
 
 def _derive(_mapper, _connection, venue: Venue) -> None:
     """Keep the derived search columns right whoever writes the venue (forms, import, seed)."""
-    parts = [
+    venue.search_text = search_text_of(search_parts(venue, venue.address_2025))
+    venue.name_key = name_key(venue.name)
+    venue.address_commune_key = commune_key(
+        venue.address_commune or commune_from_address(venue.address)
+    )
+
+
+def search_parts(venue, address_2025: str | None) -> list:
+    """What a venue is found by: its name, its address as written and on today's map ("phan
+    thiet" finds a venue of today's Phường Phan Thiết), its numbers and its owner."""
+    return [
         venue.name,
         venue.address,
+        address_2025,
         venue.registration_no,
         venue.security_cert_no,
         venue.owner_name,
         venue.owner_phone,
     ]
-    venue.search_text = search_text_of(parts)
-    venue.name_key = name_key(venue.name)
-    venue.address_commune_key = commune_key(
-        venue.address_commune or commune_from_address(venue.address)
-    )
 
 
 def search_text_of(parts) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..uow import transactional
-from .models import Venue, name_key, search_text_of
+from .models import Venue, name_key, search_parts, search_text_of
 from .todays_map import set_todays_addresses
 
 BATCH = 500
@@ -22,6 +22,7 @@ def reindex_search_text() -> int:
         Venue.id,
         Venue.name,
         Venue.address,
+        Venue.address_2025,
         Venue.registration_no,
         Venue.security_cert_no,
         Venue.owner_name,
@@ -38,15 +39,7 @@ def reindex_search_text() -> int:
             return changed + set_todays_addresses()
         last_id = rows[-1].id
         for row in rows:
-            parts = (
-                row.name,
-                row.address,
-                row.registration_no,
-                row.security_cert_no,
-                row.owner_name,
-                row.owner_phone,
-            )
-            text = search_text_of(parts)
+            text = search_text_of(search_parts(row, row.address_2025))
             key = name_key(row.name)
             if (text, key) != (row.search_text, row.name_key):
                 db.session.execute(

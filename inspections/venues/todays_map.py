@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from ..areas.models import Area
 from ..extensions import db
 from .addresses import compose_address, province_key, todays_address
-from .models import Venue
+from .models import Venue, search_parts, search_text_of
 
 BATCH = 500
 
@@ -36,6 +36,12 @@ def set_todays_addresses(venue_ids: list[int] | None = None) -> int:
             Venue.street,
             Venue.address_commune,
             Venue.address_2025,
+            Venue.name,
+            Venue.registration_no,
+            Venue.security_cert_no,
+            Venue.owner_name,
+            Venue.owner_phone,
+            Venue.search_text,
             unit.name.label("unit_name"),
             province.name.label("province_name"),
         )
@@ -60,11 +66,12 @@ def set_todays_addresses(venue_ids: list[int] | None = None) -> int:
         for row in rows:
             written = row.address or compose_address(row.house_no, row.street, row.address_commune)
             value = todays_address(written, row.unit_name, row.province_name, provinces=provinces)
-            if value != row.address_2025:
+            found_by = search_text_of(search_parts(row, value))  # as _derive writes it
+            if value != row.address_2025 or found_by != row.search_text:
                 db.session.execute(
                     update(Venue)
                     .where(Venue.id == row.id)
-                    .values(address_2025=value)
+                    .values(address_2025=value, search_text=found_by)
                     .execution_options(synchronize_session=False)
                 )
                 changed.append(row.id)
@@ -72,5 +79,5 @@ def set_todays_addresses(venue_ids: list[int] | None = None) -> int:
         done = set(changed)
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Venue) and obj.id in done:
-                db.session.expire(obj, ["address_2025"])
+                db.session.expire(obj, ["address_2025", "search_text"])
     return len(changed)

@@ -22,8 +22,13 @@ def test_search_ignores_accents_and_case(as_user, create_venue):
     assert html.index("Karaoke Hoàng Gia") < html.index("Hoàng Hôn")
     assert "Karaoke Hoàng Gia" not in client.get("/venues?q=song+bien").get_data(as_text=True)
     assert "Karaoke Hoàng Gia" not in client.get("/venues?q=50%25").get_data(as_text=True)
+    # the address on today's map is searched too, as the phone's offline list does: "phan
+    # thiet" finds a venue of today's Phường Phan Thiết written "12 Trần Hưng Đạo"
+    found = client.get("/venues?q=phan+thiet").get_data(as_text=True)
+    assert "Karaoke Hoàng Gia" in found and "Hoàng Hôn" in found
+    assert [v["name"] for v in client.get("/api/v1/venues?q=phuong+phan+thiet").json]
     # a search that finds nothing says what it searches and where a commune is chosen
-    nothing = client.get("/venues?q=phan+thiet").get_data(as_text=True)
+    nothing = client.get("/venues?q=khong+co+ai").get_data(as_text=True)
     assert "choose it under Filters › Area" in nothing
 
 

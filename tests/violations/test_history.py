@@ -273,3 +273,22 @@ def test_the_pages_speak_vietnamese(app, as_user, client, create_venue, record_v
     assert "Khắc phục quá hạn" in client.get("/violations/overdue").get_data(as_text=True)
     assert "Tin báo, tố giác, khiếu nại" in client.get("/tips").get_data(as_text=True)
     assert "khắc phục quá hạn" in client.get("/").get_data(as_text=True)
+
+
+def test_a_viewer_sees_when_a_venue_was_inspected_not_what_was_found(
+    as_user, client, create_venue, record_violation
+):
+    """A viewer (leaders, districts) reads venues, coverage and reports: the venue page lists
+    its inspections without links it could not open and without violations, and does not say
+    "no violation recorded" of a venue that has one."""
+    venue = create_venue(name="Karaoke Chỉ Xem")
+    row = record_violation(venue, today() - timedelta(days=5))
+    link = f'href="/inspections/{row.inspection_id}"'
+    as_user("t_viewer")
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Inspections (1)" in page and link not in page
+    assert "1 violation" not in page and "No violation recorded" not in page
+    assert client.get(f"/inspections/{row.inspection_id}").status_code == 403
+    as_user("t_review")
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert link in page and "1 violation" in page and "Violations (1)" in page

@@ -51,7 +51,10 @@ def test_reindex_recomputes_search_text_stored_under_the_old_rules(runner, creat
 
     assert reindex_search_text() >= 1
     stored = db.session.scalar(select(Venue.search_text).where(Venue.id == venue.id))
-    assert stored == "karaoke cat vang 5 le loi"
+    # the name and the address as written, then the address on today's map, folded
+    today = db.session.scalar(select(Venue.address_2025).where(Venue.id == venue.id))
+    assert today and today.startswith("5 Lê Lợi, ")
+    assert stored == "karaoke cat vang 5 le loi " + search_fold(today)
     assert reindex_search_text() == 0
     result = runner.invoke(args=["venues", "reindex"])
     assert result.exit_code == 0 and "0 venues reindexed" in result.output

@@ -115,6 +115,7 @@ def test_record_and_submit_an_inspection_on_a_phone(phone, live_server, tmp_path
     card.locator(".fine-min").click()
     assert page.locator("#violations .viol .viol-range.bad").count() == 0
     card.locator(".viol-remedy").fill("Tháo chốt cửa bên trong các phòng hát")
+    assert card.locator(".viol-remedy").bounding_box()["width"] >= 280  # a row of its own
     card.locator(".viol-deadline").fill("2030-01-15")
 
     # a photo from the camera, resized on the phone before upload

@@ -174,6 +174,11 @@ def change_label(object_type: str | None, key: str) -> str:
 
 # Stored codes shown in words, by field (and, for a status, by the object it belongs to).
 VALUE_WORDS = {
+    ("*", "level"): {
+        "province": _l("province"),
+        "district": _l("district"),
+        "commune": _l("commune"),
+    },
     ("inspection", "status"): {
         "draft": _l("Draft"),
         "submitted": _l("Submitted"),

@@ -14,7 +14,6 @@ arguments in ``summary_message``, which the pages show in the reader's language
 from __future__ import annotations
 
 import getpass
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +21,6 @@ from decimal import Decimal
 
 from flask import g, has_request_context, request
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from geoalchemy2.elements import _SpatialElement
 from geoalchemy2.shape import to_shape
@@ -82,6 +80,10 @@ class Said:
     def english(self) -> str:
         return self.msgid % self.args if self.args else self.msgid
 
+    def translated(self) -> str:
+        """The message in the reader's language (the page's, a command's default)."""
+        return gettext(self.msgid, **self.args)
+
 
 def said(msgid: str, **args) -> Said:
     """A summary the trail shows in the reader's language (extracted for translation: the
@@ -90,27 +92,12 @@ def said(msgid: str, **args) -> Said:
     return Said(msgid, {k: v[:500] if isinstance(v, str) else v for k, v in plain.items()})
 
 
-# Arguments stored as codes, shown in words; days (ISO) are shown as dd/mm/yyyy.
-ARG_WORDS = {
-    "level": {"province": _l("province"), "district": _l("district"), "commune": _l("commune")},
-    "presence": {
-        "on_site": _l("on site"),
-        "off_site": _l("off-site"),
-        "imprecise": _l("GPS imprecise"),
-        "no_gps": _l("no GPS"),
-    },
-}
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def _shown(key: str, value):
-    if key in ARG_WORDS and value in ARG_WORDS[key]:
-        return str(ARG_WORDS[key][value])
-    if isinstance(value, str) and _ISO_DAY.match(value):
-        from ..i18n import fmt_date
+    """An argument as the page shows it: codes and days in words (audit/labels.py)."""
+    from .labels import change_value
 
-        return fmt_date(date.fromisoformat(value))
-    return value
+    shown = change_value(None, key, value)
+    return value if shown is None else shown
 
 
 def summary_text(event) -> str | None:

@@ -47,7 +47,7 @@ class LabelStale(InspectionsError):
     status = 410
 
     def __init__(self, why: Said, venue: Venue, target: Venue | None = None):
-        super().__init__(_(why.msgid, **why.args))  # the reader's language; the trail's: why
+        super().__init__(why.translated())  # the reader's language; the trail keeps `why`
         self.why = why
         self.venue, self.target = venue, target
 

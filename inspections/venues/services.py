@@ -267,19 +267,17 @@ class OutsideAreas(Invalid):
 
 
 @transactional
-def write_batch(
-    rows: list[BatchRow], *, scope: Scope, user=None, reason=None, source: Said | None = None
-) -> None:
+def write_batch(rows: list[BatchRow], *, scope: Scope, user=None, reason: Said | None = None):
     """Create and change many venues by the rules of create_venue and update_venue (the
     import), with one flush, then the areas of every new location in a few statements.
 
     New venues are set on their rows; their licences are part of the new record (the
-    caller's own audit event names where they come from). Each change's audit event says where
-    it comes from (source, else reason). Raises OutsideAreas naming the rows whose location is
-    outside the province or the scope.
+    caller's own audit event names where they come from). Raises OutsideAreas naming the
+    rows whose location is outside the province or the scope.
     """
     placed: dict[int, Venue] = {}  # row index -> venue, for new locations
-    with changes_from(source or reason):  # each venue's own history says where its change came from
+    why = reason.translated() if reason else None  # the venues' events, in words
+    with changes_from(reason):  # each venue's own history says where its change came from
         for i, row in enumerate(rows):
             if row.venue is None:
                 row.venue = _new_venue(row.data, scope, locate=False)
@@ -287,7 +285,7 @@ def write_batch(
                 db.session.add(row.venue)
                 placed[i] = row.venue
                 continue
-            _change(row.venue, row.data, scope=scope, user=user, reason=reason, locate=False)
+            _change(row.venue, row.data, scope=scope, user=user, reason=why, locate=False)
             if "latitude" in row.data:
                 placed[i] = row.venue
             if row.licence:

@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..audit.labels import VALUE_WORDS
 from ..audit.services import record
 from ..errors import Conflict, Invalid
 from ..extensions import db
@@ -178,12 +179,8 @@ SCALAR_LABELS = {
     "representative_role": _l("Representative's role"),
     "notes": _l("Notes"),
 }
-ANSWER_WORDS = {
-    "compliant": _l("Compliant"),
-    "not_compliant": _l("Not compliant"),
-    "not_applicable": _l("Not applicable"),
-}
-OFFENDER_WORDS = {"individual": _l("Individual"), "organisation": _l("Organisation")}
+ANSWER_WORDS = VALUE_WORDS[("*", "answer")]
+OFFENDER_WORDS = VALUE_WORDS[("*", "offender")]
 
 
 @dataclass

@@ -93,9 +93,9 @@ def _write(plans: list[Planned], scope: Scope, user, source: str) -> None:
         services.BatchRow(p.data if p.venue is None else _changes(p), p.venue, p.licence)
         for p in plans
     ]
-    reason = _("Import of %(file)s", file=source)
-    audited_as = said("Import of %(file)s", file=source)
-    services.write_batch(rows, scope=scope, user=user, reason=reason, source=audited_as)
+    services.write_batch(
+        rows, scope=scope, user=user, reason=said("Import of %(file)s", file=source)
+    )
     for p, row in zip(plans, rows, strict=True):
         assert row.venue is not None  # write_batch sets the venue of every new row
         p.result.venue_id = row.venue.id
